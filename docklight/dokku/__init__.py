@@ -1,0 +1,1 @@
+"""The only road to Dokku: command builders -> executor -> parsers."""

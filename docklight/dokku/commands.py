@@ -1,0 +1,623 @@
+"""The allowlist: one builder per Dokku subcommand Docklight may run.
+
+Each builder validates its arguments (docklight.dokku.validators) and returns
+a Command. ``ALLOWED`` is the data behind it: every subcommand some builder can
+produce, and nothing else. ``docklight acl-commands`` prints it for the
+dokku-acl plugin. Builders never touch the network.
+
+Argument forms are chosen for the trip through Dokku's xargs re-split
+(reference 0.1): long options only (`logs --num`, never `-n`, which /bin/echo
+would swallow), and config values always base64 (`config:set --encoded`).
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.parse
+
+from docklight.dokku import validators as v
+from docklight.dokku.command import SECRET, Command
+
+ALLOWED: dict[str, str] = {}
+"""subcommand -> one-line description, filled by the @allows decorator."""
+
+REPORT_PLUGINS = (
+    "apps", "builder", "buildpacks", "certs", "checks", "docker-options", "domains",
+    "git", "letsencrypt", "logs", "network", "nginx", "ports", "proxy", "ps",
+    "resource", "scheduler", "storage",
+)
+# The official datastore plugins share one command set (dokku-postgres's
+# template); other plugins with the same set are accepted by name at run time.
+DATASTORE_PLUGINS = (
+    "postgres", "mysql", "mariadb", "mongo", "redis", "rabbitmq", "elasticsearch",
+    "couchdb", "clickhouse", "memcached", "meilisearch", "nats", "rethinkdb",
+    "solr", "typesense",
+)
+DATASTORE_VERBS = ("list", "create", "info", "link", "unlink", "destroy", "exists")
+PHASES = ("build", "deploy", "run")
+NETWORK_PROPERTIES = (
+    "attach-post-create", "attach-post-deploy", "bind-all-interfaces",
+    "initial-network", "static-web-listener", "tld",
+)
+BUILDERS = ("herokuish", "dockerfile", "pack", "lambda", "nixpacks", "railpack", "null")
+CHECK_ACTIONS = ("enable", "disable", "skip")
+
+
+def allows(*subcommands: str, doc: str = ""):
+    """Register the subcommands a builder may produce in ALLOWED."""
+
+    def decorate(fn):
+        for name in subcommands:
+            ALLOWED[name] = doc or (fn.__doc__ or "").strip().splitlines()[0]
+        return fn
+
+    return decorate
+
+
+def _command(*args: str, shown=None, **kw) -> Command:
+    """Build a Command, refusing any subcommand that is not allowlisted."""
+    if args[0] not in ALLOWED and args[0].split(":")[0] not in _DYNAMIC_DATASTORES:
+        raise ValueError(f"{args[0]} is not an allowlisted Dokku subcommand")
+    return Command(args=tuple(args), shown=tuple(shown or args), **kw)
+
+
+_DYNAMIC_DATASTORES: set[str] = set()
+
+
+# --- host -------------------------------------------------------------------
+
+@allows("version")
+def version() -> Command:
+    """Print the Dokku version."""
+    return _command("version", timeout=15)
+
+
+# --- reports ----------------------------------------------------------------
+
+for _plugin in REPORT_PLUGINS:
+    ALLOWED[f"{_plugin}:report"] = f"Show the {_plugin} report of one or all apps."
+
+
+def report(plugin: str, app: str | None = None, *, json: bool = False,
+           info_flag: str | None = None, global_: bool = False) -> Command:
+    """Build `<plugin>:report [app|--global] [--format json|--<info-flag>]`."""
+    if plugin not in REPORT_PLUGINS:
+        raise ValueError(f"{plugin}:report is not allowlisted")
+    args = [f"{plugin}:report"]
+    if global_:
+        args.append("--global")
+    elif app is not None:
+        args.append(v.app_name(app))
+    if info_flag is not None:
+        # Info flags come from our code, never from a form.
+        if not info_flag.startswith("--") or not all(
+            c.isalnum() or c in "-." for c in info_flag[2:]
+        ):
+            raise ValueError(f"bad info flag {info_flag!r}")
+        args.append(info_flag)
+    elif json:
+        args += ["--format", "json"]
+    return _command(*args, app=app)
+
+
+# --- apps -------------------------------------------------------------------
+
+@allows("apps:list")
+def apps_list(*, json: bool = False) -> Command:
+    """List apps."""
+    return _command("apps:list", *(["--format", "json"] if json else []))
+
+
+@allows("apps:create")
+def apps_create(name: str) -> Command:
+    """Create an app."""
+    name = v.new_app_name(name)
+    return _command("apps:create", name, app=name, mutates=True)
+
+
+@allows("apps:destroy")
+def apps_destroy(app: str) -> Command:
+    """Destroy an app and its add-on links (the caller confirms by typed name)."""
+    app = v.app_name(app)
+    return _command("apps:destroy", app, "--force", app=app, mutates=True, long=True)
+
+
+@allows("apps:rename")
+def apps_rename(app: str, new_name: str) -> Command:
+    """Rename an app."""
+    app = v.app_name(app)
+    new_name = v.new_app_name(new_name, field="new_name")
+    return _command("apps:rename", app, new_name, app=app, mutates=True, long=True)
+
+
+@allows("apps:unlock")
+def apps_unlock(app: str) -> Command:
+    """Remove a stale deploy lock."""
+    app = v.app_name(app)
+    return _command("apps:unlock", app, app=app, mutates=True)
+
+
+@allows("apps:lock")
+def apps_lock(app: str) -> Command:
+    """Lock an app against deploys."""
+    app = v.app_name(app)
+    return _command("apps:lock", app, app=app, mutates=True)
+
+
+# --- processes --------------------------------------------------------------
+
+@allows("ps:start", "ps:stop", "ps:restart", "ps:rebuild")
+def ps_action(action: str, app: str, process_type: str | None = None) -> Command:
+    """Start, stop, restart or rebuild an app (restart may name one process)."""
+    action = v.choice(action, ("start", "stop", "restart", "rebuild"), "action", "Action")
+    app = v.app_name(app)
+    args = [f"ps:{action}", app]
+    if process_type and action == "restart":
+        args.append(v.process_type(process_type))
+    return _command(*args, app=app, mutates=True, long=True)
+
+
+@allows("ps:scale")
+def ps_scale(app: str, counts: dict[str, object] | None = None, *, json: bool = False,
+             skip_deploy: bool = False) -> Command:
+    """Show the scale of an app, or set counts per process type."""
+    app = v.app_name(app)
+    if not counts:
+        return _command("ps:scale", app, *(["--format", "json"] if json else []), app=app)
+    pairs = []
+    for proc, n in counts.items():
+        proc = v.process_type(proc, field=f"count-{proc}")
+        pairs.append(f"{proc}={v.count(n, field=f'count-{proc}')}")
+    extra = ["--skip-deploy"] if skip_deploy else []
+    return _command("ps:scale", *extra, app, *pairs, app=app, mutates=True, long=True)
+
+
+# --- config -----------------------------------------------------------------
+
+@allows("config:export")
+def config_export(app: str) -> Command:
+    """Read all config vars as JSON (config:show cannot hold multi-line values)."""
+    app = v.app_name(app)
+    return _command("config:export", "--format", "json", app, app=app,
+                    redact_output="config_json")
+
+
+@allows("config:keys")
+def config_keys(app: str) -> Command:
+    """List config keys only."""
+    app = v.app_name(app)
+    return _command("config:keys", app, app=app)
+
+
+@allows("config:get")
+def config_get(app: str, key: str) -> Command:
+    """Read one config value (an explicit reveal)."""
+    app = v.app_name(app)
+    key = v.config_key(key)
+    return _command("config:get", app, key, app=app, redact_output="all")
+
+
+@allows("config:set")
+def config_set(app: str, values: dict[str, str], *, restart: bool = True) -> Command:
+    """Set config vars; values travel base64 so every byte arrives as typed."""
+    app = v.app_name(app)
+    if not values:
+        raise v.ValidationError("key", "Give at least one KEY=VALUE pair.")
+    args, shown, secrets = ["config:set", "--encoded"], ["config:set", "--encoded"], []
+    if not restart:
+        args.append("--no-restart")
+        shown.append("--no-restart")
+    args.append(app)
+    shown.append(app)
+    for key, value in values.items():
+        key = v.config_key(key)
+        value = v.config_value(value)
+        encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
+        args.append(f"{key}={encoded}")
+        shown.append(f"{key}={SECRET}")
+        # Dokku echoes values; a multi-line value spills onto lines of its
+        # own, so each line is scrubbed too.
+        secrets += [value, encoded, *value.splitlines()]
+    return _command(*args, shown=shown, app=app, mutates=True, long=restart,
+                    secrets=tuple(secrets), redact_output="config_set")
+
+
+@allows("config:unset")
+def config_unset(app: str, keys: list[str], *, restart: bool = True) -> Command:
+    """Unset config vars."""
+    app = v.app_name(app)
+    keys = [v.config_key(k) for k in keys]
+    if not keys:
+        raise v.ValidationError("key", "Choose at least one key to unset.")
+    extra = [] if restart else ["--no-restart"]
+    return _command("config:unset", *extra, app, *keys, app=app, mutates=True, long=restart)
+
+
+# --- domains ----------------------------------------------------------------
+
+@allows("domains:add", "domains:remove", "domains:set")
+def domains_change(action: str, app: str, domains: list[str]) -> Command:
+    """Add, remove or set the domains of an app."""
+    action = v.choice(action, ("add", "remove", "set"), "action", "Action")
+    app = v.app_name(app)
+    domains = [v.hostname(d) for d in domains]
+    if not domains:
+        raise v.ValidationError("domain", "Give at least one domain.")
+    return _command(f"domains:{action}", app, *domains, app=app, mutates=True)
+
+
+@allows("domains:clear", "domains:enable", "domains:disable")
+def domains_toggle(action: str, app: str) -> Command:
+    """Clear, enable or disable the domains of an app."""
+    action = v.choice(action, ("clear", "enable", "disable"), "action", "Action")
+    app = v.app_name(app)
+    return _command(f"domains:{action}", app, app=app, mutates=True)
+
+
+# --- ports and proxy --------------------------------------------------------
+
+@allows("ports:add", "ports:remove", "ports:set")
+def ports_change(action: str, app: str, mappings: list[str]) -> Command:
+    """Add, remove or set port mappings scheme:host:container."""
+    action = v.choice(action, ("add", "remove", "set"), "action", "Action")
+    app = v.app_name(app)
+    mappings = [v.port_mapping(m) for m in mappings]
+    if not mappings:
+        raise v.ValidationError("mapping", "Give at least one port mapping.")
+    return _command(f"ports:{action}", app, *mappings, app=app, mutates=True)
+
+
+@allows("ports:clear")
+def ports_clear(app: str) -> Command:
+    """Clear all port mappings of an app."""
+    app = v.app_name(app)
+    return _command("ports:clear", app, app=app, mutates=True)
+
+
+@allows("proxy:enable", "proxy:disable")
+def proxy_toggle(action: str, app: str) -> Command:
+    """Enable or disable the proxy of an app."""
+    action = v.choice(action, ("enable", "disable"), "action", "Action")
+    app = v.app_name(app)
+    return _command(f"proxy:{action}", app, app=app, mutates=True, long=True)
+
+
+# --- deploy: git, builder, buildpacks, checks --------------------------------
+
+def _without_credentials(url: str) -> str:
+    """Return url with any user:password@ replaced by ***@ (for display)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme and "@" in parts.netloc:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{SECRET}@{host}"))
+    return url
+
+
+@allows("git:sync")
+def git_sync(app: str, repository: str, ref: str | None = None, *, build: bool = True) -> Command:
+    """Fetch a repository into an app and (by default) build it."""
+    app = v.app_name(app)
+    repository = v.git_url(repository)
+    args = ["git:sync"] + (["--build"] if build else []) + [app, repository]
+    if ref:
+        args.append(v.git_ref(ref))
+    shown = [_without_credentials(a) if a == repository else a for a in args]
+    secrets = ()
+    userinfo = urllib.parse.urlsplit(repository).netloc.rpartition("@")[0]
+    if userinfo and "://" in repository:
+        secrets = (userinfo,) + tuple(p for p in userinfo.split(":") if len(p) >= 4)
+    return _command(*args, shown=shown, app=app, mutates=True, long=True,
+                    secrets=secrets)
+
+
+@allows("git:set")
+def git_set(app: str, prop: str, value: str) -> Command:
+    """Set a git property (deploy-branch, keep-git-dir)."""
+    app = v.app_name(app)
+    prop = v.choice(prop, ("deploy-branch", "keep-git-dir"), "property", "Property")
+    if prop == "deploy-branch":
+        value = v.git_ref(value, field="value")
+    else:
+        value = v.choice(value, ("true", "false"), "value", "Value")
+    return _command("git:set", app, prop, value, app=app, mutates=True)
+
+
+@allows("builder:set")
+def builder_set(app: str, prop: str, value: str = "") -> Command:
+    """Select the builder or the build directory (empty value resets)."""
+    app = v.app_name(app)
+    prop = v.choice(prop, ("selected", "build-dir"), "property", "Property")
+    args = ["builder:set", app, prop]
+    if value:
+        if prop == "selected":
+            args.append(v.choice(value, BUILDERS, "value", "Builder"))
+        else:
+            text = v._text("value", value, "Build directory")
+            if text.startswith("/") or ".." in text.split("/") or " " in text:
+                raise v.ValidationError("value", "Build directory must be a relative path.")
+            args.append(text)
+    return _command(*args, app=app, mutates=True)
+
+
+@allows("buildpacks:list")
+def buildpacks_list(app: str) -> Command:
+    """List the buildpacks of an app."""
+    app = v.app_name(app)
+    return _command("buildpacks:list", app, app=app)
+
+
+@allows("buildpacks:add", "buildpacks:remove")
+def buildpacks_change(action: str, app: str, url: str, index: int | str | None = None) -> Command:
+    """Add (optionally at a 1-based index) or remove a buildpack."""
+    action = v.choice(action, ("add", "remove"), "action", "Action")
+    app = v.app_name(app)
+    url = v.git_url(url, field="url") if "://" in url or "@" in url else _buildpack_name(url)
+    args = [f"buildpacks:{action}"]
+    if action == "add" and index not in (None, ""):
+        args += ["--index", str(v.count(index, field="index", maximum=100))]
+    args += [app, url]
+    return _command(*args, app=app, mutates=True)
+
+
+def _buildpack_name(value: str) -> str:
+    """Validate a short buildpack reference like heroku/nodejs."""
+    text = v._text("url", value, "Buildpack")
+    if not all(c.isalnum() or c in "/._-" for c in text):
+        raise v.ValidationError("url", "Buildpack must be a URL or a name like heroku/nodejs.")
+    return text
+
+
+@allows("buildpacks:clear")
+def buildpacks_clear(app: str) -> Command:
+    """Remove every buildpack setting of an app."""
+    app = v.app_name(app)
+    return _command("buildpacks:clear", app, app=app, mutates=True)
+
+
+@allows("checks:enable", "checks:disable", "checks:skip")
+def checks_change(action: str, app: str, process_types: list[str] | None = None) -> Command:
+    """Enable, disable or skip zero-downtime checks (optionally per process)."""
+    action = v.choice(action, CHECK_ACTIONS, "action", "Action")
+    app = v.app_name(app)
+    args = [f"checks:{action}", app]
+    if process_types:
+        args.append(",".join(v.process_type(p) for p in process_types))
+    return _command(*args, app=app, mutates=True)
+
+
+@allows("checks:run")
+def checks_run(app: str, process_type: str | None = None) -> Command:
+    """Run the healthchecks of a running app."""
+    app = v.app_name(app)
+    args = ["checks:run", app] + ([v.process_type(process_type)] if process_type else [])
+    return _command(*args, app=app, mutates=False, long=True)
+
+
+# --- storage ------------------------------------------------------------------
+
+@allows("storage:list")
+def storage_list(app: str) -> Command:
+    """List the bind mounts of an app as JSON."""
+    app = v.app_name(app)
+    return _command("storage:list", app, "--format", "json", app=app)
+
+
+@allows("storage:mount", "storage:unmount")
+def storage_change(action: str, app: str, host_path: str, container_path: str) -> Command:
+    """Mount or unmount host_path:container_path."""
+    action = v.choice(action, ("mount", "unmount"), "action", "Action")
+    app = v.app_name(app)
+    spec = f"{v.host_path(host_path)}:{v.container_path(container_path)}"
+    return _command(f"storage:{action}", app, spec, app=app, mutates=True)
+
+
+# --- resources --------------------------------------------------------------
+
+@allows("resource:limit", "resource:reserve")
+def resource_set(kind: str, app: str, *, cpu: str = "", memory: str = "",
+                 process_type: str | None = None) -> Command:
+    """Set a cpu/memory limit or reservation, optionally per process type."""
+    kind = v.choice(kind, ("limit", "reserve"), "kind", "Kind")
+    app = v.app_name(app)
+    args = [f"resource:{kind}"]
+    if cpu:
+        args += ["--cpu", v.cpu(cpu)]
+    if memory:
+        args += ["--memory", v.memory(memory)]
+    if len(args) == 1:
+        raise v.ValidationError("cpu", "Give a CPU or memory value.")
+    if process_type:
+        args += ["--process-type", v.process_type(process_type)]
+    args.append(app)
+    return _command(*args, app=app, mutates=True)
+
+
+@allows("resource:limit-clear", "resource:reserve-clear")
+def resource_clear(kind: str, app: str, process_type: str | None = None) -> Command:
+    """Clear limits or reservations, optionally for one process type."""
+    kind = v.choice(kind, ("limit", "reserve"), "kind", "Kind")
+    app = v.app_name(app)
+    extra = ["--process-type", v.process_type(process_type)] if process_type else []
+    return _command(f"resource:{kind}-clear", *extra, app, app=app, mutates=True)
+
+
+# --- network and docker options ------------------------------------------------
+
+@allows("network:set")
+def network_set(app: str, prop: str, value: str = "") -> Command:
+    """Set (or, with no value, reset) a network property."""
+    app = v.app_name(app)
+    prop = v.choice(prop, NETWORK_PROPERTIES, "property", "Property")
+    args = ["network:set", app, prop]
+    if value:
+        if prop == "bind-all-interfaces":
+            args.append(v.choice(value, ("true", "false"), "value", "Value"))
+        elif prop == "tld":
+            args.append(v.hostname(value, field="value"))
+        elif prop == "static-web-listener":
+            host, _, port = value.rpartition(":")
+            args.append(f"{v.hostname(host, field='value')}:{v.port(port, field='value')}")
+        else:
+            args.append(v.network_name(value, field="value"))
+    return _command(*args, app=app, mutates=True)
+
+
+@allows("docker-options:add", "docker-options:remove")
+def docker_options_change(action: str, app: str, phases: list[str], option: str) -> Command:
+    """Add or remove a docker option for some phases (root-equivalent power)."""
+    action = v.choice(action, ("add", "remove"), "action", "Action")
+    app = v.app_name(app)
+    phases = [v.choice(p, PHASES, "phases", "Phase") for p in phases]
+    if not phases:
+        raise v.ValidationError("phases", "Choose at least one phase.")
+    option = v.docker_option(option)
+    return _command(f"docker-options:{action}", app, ",".join(phases), option,
+                    app=app, mutates=True)
+
+
+@allows("docker-options:clear")
+def docker_options_clear(app: str, phases: list[str] | None = None) -> Command:
+    """Clear docker options, for some phases or all."""
+    app = v.app_name(app)
+    extra = [",".join(v.choice(p, PHASES, "phases", "Phase") for p in phases)] if phases else []
+    return _command("docker-options:clear", app, *extra, app=app, mutates=True)
+
+
+# --- letsencrypt ------------------------------------------------------------
+
+@allows("letsencrypt:list")
+def letsencrypt_list() -> Command:
+    """List apps with Let's Encrypt certificates and their expiry."""
+    return _command("letsencrypt:list")
+
+
+@allows("letsencrypt:active")
+def letsencrypt_active(app: str) -> Command:
+    """Say whether Let's Encrypt is active for an app."""
+    app = v.app_name(app)
+    return _command("letsencrypt:active", app, app=app)
+
+
+@allows("letsencrypt:set")
+def letsencrypt_set_email(app: str, address: str) -> Command:
+    """Set the Let's Encrypt e-mail of an app."""
+    app = v.app_name(app)
+    return _command("letsencrypt:set", app, "email", v.email(address), app=app, mutates=True)
+
+
+@allows("letsencrypt:enable", "letsencrypt:disable", "letsencrypt:auto-renew")
+def letsencrypt_action(action: str, app: str) -> Command:
+    """Enable, disable or renew Let's Encrypt for an app (talks to the ACME CA)."""
+    action = v.choice(action, ("enable", "disable", "auto-renew"), "action", "Action")
+    app = v.app_name(app)
+    return _command(f"letsencrypt:{action}", app, app=app, mutates=True, long=True)
+
+
+# --- logs -------------------------------------------------------------------
+
+@allows("logs")
+def logs(app: str, *, num: int = 100, process_type: str | None = None,
+         tail: bool = False) -> Command:
+    """Print (or follow) an app's logs. Long options only: echo eats `-n`."""
+    app = v.app_name(app)
+    num = v.count(num, field="lines", maximum=10000)
+    args = ["logs", app, "--num", str(num)]
+    if process_type:
+        args += ["--ps", v.process_type(process_type)]
+    if tail:
+        args.append("--tail")
+    return _command(*args, app=app, long=tail, timeout=0 if tail else None)
+
+
+# --- plugins (root only except list) -----------------------------------------
+
+@allows("plugin:list")
+def plugin_list(*, json: bool = False) -> Command:
+    """List installed plugins."""
+    return _command("plugin:list", *(["--format", "json"] if json else []))
+
+
+@allows("plugin:install")
+def plugin_install(url: str, name: str | None = None) -> Command:
+    """Install a plugin from a git or https URL (root only)."""
+    args = ["plugin:install", v.plugin_url(url)]
+    if name:
+        args += ["--name", v.plugin_name(name)]
+    return _command(*args, mutates=True, long=True, root=True)
+
+
+@allows("plugin:update")
+def plugin_update(name: str) -> Command:
+    """Update a plugin to its latest version (root only)."""
+    return _command("plugin:update", v.plugin_name(name), mutates=True, long=True, root=True)
+
+
+@allows("plugin:enable", "plugin:disable", "plugin:uninstall")
+def plugin_action(action: str, name: str) -> Command:
+    """Enable, disable or uninstall a plugin (root only)."""
+    action = v.choice(action, ("enable", "disable", "uninstall"), "action", "Action")
+    return _command(f"plugin:{action}", v.plugin_name(name), mutates=True,
+                    long=action == "uninstall", root=True)
+
+
+# --- datastores ---------------------------------------------------------------
+
+for _plugin in DATASTORE_PLUGINS:
+    for _verb in DATASTORE_VERBS:
+        ALLOWED[f"{_plugin}:{_verb}"] = f"{_verb.capitalize()} {_plugin} services."
+
+
+def register_datastore(plugin: str) -> str:
+    """Accept a non-official datastore plugin seen in plugin:list by name."""
+    plugin = v.plugin_name(plugin, field="plugin")
+    if plugin not in DATASTORE_PLUGINS:
+        _DYNAMIC_DATASTORES.add(plugin)
+    return plugin
+
+
+def _datastore(plugin: str) -> str:
+    """Validate that plugin is an official or a registered datastore plugin."""
+    if plugin in DATASTORE_PLUGINS or plugin in _DYNAMIC_DATASTORES:
+        return plugin
+    raise v.ValidationError("plugin", f"{plugin!r} is not a known datastore plugin.")
+
+
+def service_list(plugin: str) -> Command:
+    """List the services of a datastore plugin."""
+    return _command(f"{_datastore(plugin)}:list")
+
+
+def service_info(plugin: str, name: str, flag: str | None = None) -> Command:
+    """Show one service; the full info holds the DSN, so its output is redacted."""
+    args = [f"{_datastore(plugin)}:info", v.service_name(name)]
+    if flag:
+        args.append(v.choice(flag, ("--status", "--version", "--links", "--dsn"), "flag", "Flag"))
+    return _command(*args, redact_output="service")
+
+
+def service_create(plugin: str, name: str) -> Command:
+    """Create a datastore service."""
+    return _command(f"{_datastore(plugin)}:create", v.service_name(name), mutates=True,
+                    long=True, redact_output="service")
+
+
+def service_link(action: str, plugin: str, name: str, app: str, *,
+                 restart: bool = True) -> Command:
+    """Link or unlink a service to an app (sets DATABASE_URL; restarts the app)."""
+    action = v.choice(action, ("link", "unlink"), "action", "Action")
+    app = v.app_name(app)
+    args = [f"{_datastore(plugin)}:{action}", v.service_name(name), app]
+    if not restart:
+        args.append("--no-restart")
+    return _command(*args, app=app, mutates=True, long=True, redact_output="service")
+
+
+def service_destroy(plugin: str, name: str) -> Command:
+    """Destroy a service (the caller confirms by typed name)."""
+    return _command(f"{_datastore(plugin)}:destroy", v.service_name(name), "--force",
+                    mutates=True, long=True)
+
+
+def service_exists(plugin: str, name: str) -> Command:
+    """Say whether a service exists (exit code)."""
+    return _command(f"{_datastore(plugin)}:exists", v.service_name(name))
