@@ -1,0 +1,106 @@
+"""The sqlite database: connections, schema migrations, request-scoped access.
+
+WAL mode lets readers run while one writer writes, and the busy timeout makes
+concurrent gunicorn workers wait for the write lock instead of failing. The
+schema version lives in ``PRAGMA user_version``; each entry of MIGRATIONS
+moves it up by one, inside a write transaction, so two workers starting at once
+apply each step exactly once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import current_app, g
+
+BUSY_TIMEOUT_MS = 10000
+
+MIGRATIONS = (
+    # 1: command history, login rate limiting, small shared state.
+    """
+    CREATE TABLE commands (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        createdAt TEXT NOT NULL,           -- ISO 8601 UTC, e.g. 2026-11-24T18:34:12.123Z
+        command TEXT NOT NULL,             -- as typed, secrets replaced by ***
+        subcommand TEXT NOT NULL,
+        app TEXT,
+        target TEXT NOT NULL,
+        actorIp TEXT,
+        changesState INTEGER NOT NULL,     -- 1 for a state change, 0 for a read
+        status TEXT NOT NULL,              -- running|ok|failed|timeout|cancelled|error
+        exitCode INTEGER,
+        durationMs INTEGER,
+        stdout TEXT NOT NULL DEFAULT '',   -- redacted
+        stderr TEXT NOT NULL DEFAULT '',   -- redacted
+        jobId TEXT
+    );
+    CREATE INDEX commands_app_id ON commands (app, id);
+    CREATE INDEX commands_changes_id ON commands (changesState, id);
+    CREATE INDEX commands_created ON commands (createdAt);
+    CREATE TABLE login_failures (
+        ip TEXT NOT NULL,
+        at REAL NOT NULL                   -- unix seconds
+    );
+    CREATE INDEX login_failures_ip_at ON login_failures (ip, at);
+    CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updatedAt REAL NOT NULL
+    );
+    """,
+)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open a connection with the pragmas every connection needs."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def migrate(path: str) -> int:
+    """Bring the schema up to date; return the resulting user_version."""
+    conn = connect(path)
+    try:
+        # journal_mode is stored in the file; setting it needs no transaction.
+        conn.execute("PRAGMA journal_mode = WAL")
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                conn.execute("COMMIT")
+                return version
+            try:
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.close()
+
+
+def get_db() -> sqlite3.Connection:
+    """Return this request's connection, opening it on first use (flaskr)."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    """Close this request's connection, if one was opened."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app) -> None:
+    """Migrate the database and close connections after each request."""
+    migrate(app.config["DATABASE"])
+    app.teardown_appcontext(close_db)
