@@ -1,0 +1,114 @@
+"""The apps overview: every app's status, processes, domains and last deploy.
+
+Three bulk reports (ps, domains, git: each one call for all apps) and the
+version run concurrently, so a cold load costs about one Dokku round trip
+whatever the number of apps. All-apps reports are read in Dokku's text
+format on purpose: in all-apps mode each text block starts with
+`=====> <app> ... information`, while `--format json` prints bare objects with
+no app name, which could only be matched to apps by position (and an app
+created between two calls would shift every row after it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed, Dokku
+
+STATUS_ORDER = {"partly running": 0, "stopped": 1, "running": 2, "not deployed": 3}
+CACHE_KEY = "overview"
+
+
+@dataclass
+class AppRow:
+    """One line of the apps table."""
+
+    name: str
+    status: str
+    counts: dict[str, tuple[int, int]]
+    domains: tuple[str, ...]
+    domains_enabled: bool
+    last_deployed: dt.datetime | None
+    deploy_branch: str = ""
+
+
+@dataclass
+class Overview:
+    """What the dashboard shows, and what could not be read."""
+
+    apps: list[AppRow]
+    version: parsers.DokkuVersion | None
+    fetched_at: float
+    warnings: list[str] = field(default_factory=list)
+
+    def sorted(self, key: str, descending: bool) -> list[AppRow]:
+        """Return the apps sorted by name or status."""
+        if key == "status":
+            return sorted(self.apps, key=lambda a: (STATUS_ORDER.get(a.status, 9), a.name),
+                          reverse=descending)
+        return sorted(self.apps, key=lambda a: a.name, reverse=descending)
+
+
+def _report(dokku: Dokku, plugin: str, actor_ip):
+    result = dokku.run(commands.report(plugin), actor_ip=actor_ip)
+    return dokku.check_result(result).stdout
+
+
+def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
+    """Ask Dokku for everything the apps table needs, concurrently.
+
+    :raise DokkuError: Dokku cannot be reached.
+    :raise CommandFailed: ps:report failed (without it there is no table).
+    """
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ps = pool.submit(_report, dokku, "ps", actor_ip)
+        domains = pool.submit(_report, dokku, "domains", actor_ip)
+        git = pool.submit(_report, dokku, "git", actor_ip)
+        version = pool.submit(dokku.version, actor_ip=actor_ip)
+        ps_reports = parsers.ps_report_from_text(ps.result())
+        warnings = []
+        try:
+            domain_reports = parsers.domains_report_from_text(domains.result())
+        except CommandFailed as exc:
+            domain_reports = {}
+            warnings.append(f"Domains unavailable: {exc.message}")
+        try:
+            git_reports = parsers.git_report_from_text(git.result())
+        except CommandFailed as exc:
+            git_reports = {}
+            warnings.append(f"Deploy times unavailable: {exc.message}")
+        try:
+            host_version = version.result()
+        except Exception as exc:  # the table is still worth showing
+            host_version = None
+            warnings.append(f"Dokku version unavailable: {exc}")
+    apps = []
+    for name, ps_report in ps_reports.items():
+        d = domain_reports.get(name)
+        g = git_reports.get(name)
+        apps.append(AppRow(
+            name=name,
+            status=ps_report.status,
+            counts=ps_report.counts,
+            domains=d.app_vhosts if d else (),
+            domains_enabled=d.app_enabled if d else False,
+            last_deployed=g.last_updated_at if g else None,
+            deploy_branch=g.deploy_branch if g else "",
+        ))
+    return Overview(apps=apps, version=host_version, fetched_at=time.time(), warnings=warnings)
+
+
+def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Overview:
+    """Return the overview from the short-lived cache, loading it if needed."""
+    if refresh:
+        dokku.forget(CACHE_KEY)
+    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip))
+
+
+def is_warm(dokku: Dokku) -> bool:
+    """Return whether an overview is cached and fresh (no Dokku call needed)."""
+    return dokku.peek(CACHE_KEY) is not None

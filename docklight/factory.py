@@ -1,0 +1,90 @@
+"""Build the Flask app: settings, logging, database, Dokku client, blueprints."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
+
+from docklight import config as config_module
+from docklight import db, jsonlog
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, Secure exactly when the request is HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        # request.is_secure follows X-Forwarded-Proto only through the
+        # trusted proxy hops ProxyFix was told about.
+        return request.is_secure
+
+
+def _environment(test_config):
+    """Split test_config into environment-style settings and Flask overrides."""
+    if test_config is None:
+        return None, {}
+    env = {k: str(v) for k, v in test_config.items() if k.startswith("DOCKLIGHT_") or k == "PORT"}
+    overrides = {k: v for k, v in test_config.items() if k not in env}
+    return env, overrides
+
+
+def build_app(test_config=None) -> Flask:
+    """Create the app; test_config holds DOCKLIGHT_* settings and Flask overrides."""
+    env, overrides = _environment(test_config)
+    # Settings are validated before anything else so a bad value stops start-up
+    # with one line instead of a traceback (callers catch ConfigError).
+    settings = config_module.load(env)
+    jsonlog.configure(settings.log_level)
+
+    app = Flask("docklight", template_folder=os.path.join(ROOT, "templates"),
+                static_folder=os.path.join(ROOT, "static"))
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        DATABASE=settings.database,
+        SESSION_COOKIE_NAME="docklight_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=int(settings.session_hours * 3600),
+        SOCK_SERVER_OPTIONS={"ping_interval": 25},
+        SETTINGS=settings,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.config.update(overrides)
+    app.session_interface = SessionInterface()
+
+    if settings.trusted_proxies:
+        # Dokku's nginx is one hop; only those hops may set X-Forwarded-*.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    db.init_app(app)
+
+    from docklight import services
+
+    services.init_app(app, settings)
+
+    from docklight import security, templating
+    from docklight.views import apps, auth, errors, health
+
+    security.init_app(app)
+    templating.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(apps.bp)
+    app.register_blueprint(health.bp)
+    errors.init_app(app)
+
+    @app.before_request
+    def _start_timer():
+        g.request_started = time.monotonic()
+
+    @app.context_processor
+    def _globals():
+        return {"demo": settings.dokku.demo, "dokku_target": services.dokku().target}
+
+    return app

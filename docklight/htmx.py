@@ -1,0 +1,35 @@
+"""The few request/response helpers the page/fragment pattern needs (contact-app)."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request
+
+
+def is_htmx() -> bool:
+    """Return whether htmx sent this request."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def wants_fragment() -> bool:
+    """Return whether to answer with a fragment rather than the whole page.
+
+    Boosted navigations and history restores want the whole page.
+    """
+    h = request.headers
+    return is_htmx() and "HX-Boosted" not in h and "HX-History-Restore-Request" not in h
+
+
+def page_or_fragment(page: str, fragment: str, **context) -> str:
+    """Render the fragment for htmx, else the page that includes it."""
+    return render_template(fragment if wants_fragment() else page, **context)
+
+
+def redirect_to(location: str, status: int = 303) -> Response:
+    """Redirect a plain request with 3xx, an htmx request with HX-Redirect.
+
+    htmx never sees 3xx responses (the browser follows them inside the XHR),
+    so it gets a 204 telling it to navigate.
+    """
+    if is_htmx():
+        return Response(status=204, headers={"HX-Redirect": location})
+    return redirect(location, status)

@@ -1,0 +1,164 @@
+"""Request safety: sessions required, CSRF by origin, security headers, access log.
+
+CSRF follows datasette's approach (after Filippo Valsorda): a state-changing
+request must come from our own origin, as the browser reports it in
+Sec-Fetch-Site or Origin. No tokens, so plain forms and htmx need nothing
+extra. The session check is global with a short list of public endpoints, so
+a new route is private unless someone adds it here on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+import urllib.parse
+
+from flask import abort, current_app, g, request, session, url_for
+
+from docklight.htmx import is_htmx, redirect_to
+
+log = logging.getLogger("docklight.request")
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_POST", "health.healthz", "static"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+])
+
+
+def password_tag(password: str) -> str:
+    """Return a tag of the password kept in the session.
+
+    When the password changes, old sessions carry a stale tag and end.
+    (A new secret ends them anyway: their signature no longer verifies.)
+    """
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else key.encode()
+    return hmac.new(key, password.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def start_session() -> None:
+    """Log the user in: a fresh session with login time and password tag."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = "admin"
+    session["pw"] = password_tag(current_app.config["SETTINGS"].password)
+    session["at"] = time.time()
+    session["sid"] = secrets.token_hex(8)
+
+
+def has_session() -> bool:
+    """Return whether the request carries a valid, unexpired session."""
+    if session.get("uid") != "admin":
+        return False
+    settings = current_app.config["SETTINGS"]
+    if not hmac.compare_digest(str(session.get("pw", "")), password_tag(settings.password)):
+        return False
+    age = time.time() - float(session.get("at", 0))
+    return 0 <= age <= settings.session_hours * 3600
+
+
+def safe_next(target: str | None) -> str:
+    """Return target if it is a same-site path, else the dashboard."""
+    if not target:
+        return url_for("apps.index")
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for("apps.index")
+    return target
+
+
+def _same_origin() -> bool:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return False
+    parts = urllib.parse.urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+def origin_allowed() -> bool:
+    """Return whether the request comes from our own origin (also for WebSockets)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return _same_origin()
+    parts = urllib.parse.urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+def init_app(app) -> None:
+    """Install the checks and headers on every request."""
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+
+    @app.before_request
+    def _csrf():
+        if request.method in UNSAFE_METHODS and not _same_origin():
+            log.warning("cross-origin request refused", extra={
+                "path": request.path, "origin": request.headers.get("Origin"),
+                "sec_fetch_site": request.headers.get("Sec-Fetch-Site")})
+            abort(403, "Cross-site request refused: this form must be sent from Docklight "
+                       "itself.")
+
+    @app.before_request
+    def _login_required():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if has_session():
+            return None
+        session.clear()
+        next_url = request.full_path.rstrip("?") if request.method == "GET" else None
+        if is_htmx() and request.headers.get("HX-Current-URL"):
+            current = urllib.parse.urlsplit(request.headers["HX-Current-URL"])
+            next_url = current.path + (f"?{current.query}" if current.query else "")
+        login = url_for("auth.login", next=safe_next(next_url) if next_url else None)
+        if request.path.startswith("/api/") and not is_htmx():
+            abort(401)
+        return redirect_to(login)
+
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.endpoint != "static":
+            h.setdefault("Cache-Control", "no-store")
+        h.add("Vary", "HX-Request")
+        h["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+    @app.teardown_request
+    def _access_log(_exc=None):
+        started = g.get("request_started")
+        if started is None:
+            return
+        log.info("request", extra={
+            "method": request.method, "path": request.path,
+            "status": g.get("response_status"),
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            "request_id": g.get("request_id"), "client_ip": request.remote_addr})
+
+    @app.after_request
+    def _remember_status(response):
+        g.response_status = response.status_code
+        return response

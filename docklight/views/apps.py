@@ -1,0 +1,61 @@
+"""The dashboard: every app on the Dokku host at a glance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from docklight import dashboard, services
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.executor import DokkuError
+from docklight.htmx import page_or_fragment
+
+bp = Blueprint("apps", __name__)
+
+SORT_KEYS = ("name", "status")
+
+
+def _sort_context() -> dict:
+    """Return the sort order asked for, and the query that repeats it in links."""
+    key = request.args.get("sort", "name")
+    key = key if key in SORT_KEYS else "name"
+    descending = request.args.get("dir") == "desc"
+    query = {"sort": key if key != "name" else None, "dir": "desc" if descending else None}
+    return {"sort": key, "descending": descending, "query": query}
+
+
+def _table_context(refresh: bool = False) -> tuple[dict, int]:
+    """Load the overview; on failure describe what failed instead of raising."""
+    context = {**_sort_context(), "overview": None, "apps": [], "error": None, "failed": None}
+    try:
+        overview = dashboard.cached(services.dokku(), actor_ip=request.remote_addr,
+                                    refresh=refresh)
+    except DokkuError as exc:
+        context["error"] = exc
+        return context, exc.status
+    except CommandFailed as exc:
+        context["failed"] = exc
+        return context, 502
+    context["overview"] = overview
+    context["apps"] = overview.sorted(context["sort"], context["descending"])
+    return context, 200
+
+
+@bp.get("/")
+def index():
+    """Show the dashboard shell; the apps table loads as a fragment.
+
+    When the overview is already cached the table is rendered in place, so
+    a warm page needs no second round trip.
+    """
+    if dashboard.is_warm(services.dokku()):
+        context, status = _table_context()
+        return render_template("apps/index.html", lazy=False, **context), status
+    return render_template("apps/index.html", lazy=True, **_sort_context())
+
+
+@bp.get("/apps")
+def table():
+    """Return the apps table: a fragment for htmx, a full page otherwise."""
+    context, status = _table_context(refresh=request.args.get("refresh") == "1")
+    return page_or_fragment("apps/index.html", "apps/_table.html", lazy=False,
+                            **context), status

@@ -1,0 +1,66 @@
+"""Log in and out with the admin password (flaskr's auth blueprint, one user)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+
+from flask import Blueprint, current_app, render_template, request, session, url_for
+
+from docklight import ratelimit, security
+from docklight.htmx import redirect_to
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger("docklight.auth")
+
+
+def _limits():
+    s = current_app.config["SETTINGS"]
+    return s.login_max_failures, s.login_window_minutes * 60
+
+
+@bp.get("/login")
+def login():
+    """Show the login form."""
+    if security.has_session():
+        return redirect_to(security.safe_next(request.args.get("next")))
+    return render_template("auth/login.html", next=request.args.get("next", ""), error=None)
+
+
+@bp.post("/api/auth/login")
+def login_POST():
+    """Check the password and start a session, or show the form again."""
+    settings = current_app.config["SETTINGS"]
+    db_path = current_app.config["DATABASE"]
+    ip = request.remote_addr or "unknown"
+    next_url = request.form.get("next", "")
+    max_failures, window = _limits()
+    wait = ratelimit.retry_after(db_path, ip, max_failures=max_failures, window=window)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        log.warning("login rate limited", extra={"client_ip": ip})
+        response = current_app.make_response((render_template(
+            "auth/login.html", next=next_url,
+            error=f"Too many failed attempts. Try again in {minutes} minute"
+                  f"{'s' if minutes != 1 else ''}."), 429))
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    given = request.form.get("password", "")
+    # Compare digests of equal length in constant time.
+    if not hmac.compare_digest(given.encode(), settings.password.encode()):
+        ratelimit.record_failure(db_path, ip, window=window)
+        log.warning("login failed", extra={"client_ip": ip})
+        return render_template("auth/login.html", next=next_url,
+                               error="Wrong password."), 401
+    ratelimit.clear(db_path, ip)
+    security.start_session()
+    log.info("login", extra={"client_ip": ip})
+    return redirect_to(security.safe_next(next_url))
+
+
+@bp.post("/api/auth/logout")
+def logout():
+    """End the session."""
+    session.clear()
+    return redirect_to(url_for("auth.login"))

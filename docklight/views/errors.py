@@ -1,0 +1,53 @@
+"""Errors as pages or fragments: one function decides (datasette's handle_exception).
+
+htmx requests get the error fragment with its real status, retargeted to the
+page's #flash region; everything else gets a full error page. No traceback
+ever reaches a page: unexpected exceptions are logged and shown as a short
+message with the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g, render_template
+from werkzeug.exceptions import HTTPException
+
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.executor import DokkuError
+from docklight.htmx import is_htmx
+
+log = logging.getLogger("docklight.errors")
+
+
+def render_error(status: int, title: str, message: str = "", *, dokku_error=None,
+                 failed=None):
+    """Render an error as a fragment for htmx or as a full page."""
+    context = {"status": status, "title": title, "message": message,
+               "error": dokku_error, "failed": failed, "request_id": g.get("request_id")}
+    if is_htmx():
+        body = render_template("errors/_error.html", **context)
+        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    return render_template("errors/error.html", **context), status
+
+
+def init_app(app) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(DokkuError)
+    def _dokku(exc: DokkuError):
+        return render_error(exc.status, exc.title, exc.detail, dokku_error=exc)
+
+    @app.errorhandler(CommandFailed)
+    def _failed(exc: CommandFailed):
+        return render_error(502, "Dokku refused the command", exc.message, failed=exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return render_error(exc.code or 500, exc.name, exc.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error", extra={"request_id": g.get("request_id")})
+        return render_error(500, "Something went wrong",
+                            "Docklight hit an unexpected error; it has been logged.")
