@@ -48,6 +48,30 @@ MIGRATIONS = (
         updatedAt REAL NOT NULL
     );
     """,
+    # 2: long commands run as jobs; one running state change per lock key.
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        app TEXT,
+        title TEXT NOT NULL,
+        command TEXT NOT NULL,             -- as shown, secrets replaced by ***
+        mutates INTEGER NOT NULL,
+        lockKey TEXT,                      -- e.g. app:api; NULL for jobs that lock nothing
+        status TEXT NOT NULL,              -- running|ok|failed|cancelled|timeout|error|interrupted
+        exitCode INTEGER,
+        createdAt TEXT NOT NULL,
+        finishedAt TEXT,
+        durationMs INTEGER,
+        historyId INTEGER REFERENCES commands (id),
+        actorIp TEXT,
+        owner TEXT NOT NULL,               -- the worker running it
+        heartbeatAt REAL NOT NULL,         -- unix seconds, refreshed while it runs
+        cancelRequested INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX jobs_one_running_per_lock ON jobs (lockKey) WHERE status = 'running';
+    CREATE INDEX jobs_created ON jobs (createdAt);
+    CREATE INDEX jobs_status ON jobs (status)
+    """,
 )
 
 
@@ -59,6 +83,18 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def _statements(script: str):
+    """Split a script into statements (executescript would commit our transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip() and not pending.strip().startswith("--"):
+        yield pending
 
 
 def migrate(path: str) -> int:
@@ -74,9 +110,8 @@ def migrate(path: str) -> int:
                 conn.execute("COMMIT")
                 return version
             try:
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version + 1}")
                 conn.execute("COMMIT")
             except BaseException:

@@ -70,13 +70,16 @@ def build_app(test_config=None) -> Flask:
     services.init_app(app, settings)
 
     from docklight import security, templating
-    from docklight.views import apps, auth, errors, health
+    from docklight.views import app_page, apps, auth, errors, health, jobs, tabs  # noqa: F401
 
     security.init_app(app)
     templating.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(apps.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(app_page.bp)
+    jobs.sock.init_app(app)
     errors.init_app(app)
 
     @app.before_request
@@ -85,6 +88,7 @@ def build_app(test_config=None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"demo": settings.dokku.demo, "dokku_target": services.dokku().target}
+        return {"demo": settings.dokku.demo, "dokku_target": services.dokku().target,
+                "running_jobs": services.get().jobs.running_count}
 
     return app

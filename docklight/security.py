@@ -118,6 +118,16 @@ def init_app(app) -> None:
                        "itself.")
 
     @app.before_request
+    def _websocket_origin():
+        # The CSRF check covers unsafe methods only; a WebSocket handshake is a
+        # GET, so a foreign page could open one with our cookie (cross-site
+        # WebSocket hijacking) unless its Origin is checked here.
+        if request.headers.get("Upgrade", "").lower() == "websocket" and not origin_allowed():
+            log.warning("cross-origin WebSocket refused", extra={
+                "path": request.path, "origin": request.headers.get("Origin")})
+            abort(403, "Cross-site WebSocket refused.")
+
+    @app.before_request
     def _login_required():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None

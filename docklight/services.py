@@ -14,6 +14,7 @@ from docklight import db
 from docklight.dokku.client import Dokku
 from docklight.dokku.executor import Executors, LocalExecutor, SSHExecutor
 from docklight.history import History
+from docklight.jobs import JobManager
 
 EXTENSION = "docklight"
 GENERATION_KEY = "state-generation"
@@ -26,6 +27,7 @@ class Services:
         self.settings = settings
         self.history = History(settings.database)
         self._dokku: Dokku | None = None
+        self.jobs = JobManager(settings.database, lambda: self.dokku)
 
     @property
     def dokku(self) -> Dokku:

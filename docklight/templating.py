@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from markupsafe import Markup, escape
+
+from docklight.dokku.parsers import ansi_segments
+
 
 def _as_datetime(value) -> dt.datetime:
     if isinstance(value, (int, float)):
@@ -36,8 +40,16 @@ def ago(value, now: dt.datetime | None = None) -> str:
     return "just now" if seconds < 10 else f"{seconds} seconds ago"
 
 
+def ansi(line: str) -> Markup:
+    """Render a line of command output: escaped, ANSI colours as CSS classes."""
+    return Markup("".join(
+        f'<span class="{cls}">{escape(text)}</span>' if cls else str(escape(text))
+        for text, cls in ansi_segments(line)))
+
+
 def init_app(app) -> None:
     """Register the filters."""
+    app.add_template_filter(ansi)
     app.add_template_filter(isotime)
     app.add_template_filter(clocktime)
     app.add_template_filter(ago)

@@ -1,0 +1,104 @@
+"""Overview tab: status, processes and scale, lifecycle, rename, destroy."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request, url_for
+
+from docklight import services
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError, new_app_name
+from docklight.htmx import redirect_to
+from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
+                                      render_tab, run_write, start_job)
+
+TEMPLATE = "app/_overview.html"
+LIFECYCLE = {"start": "Start", "stop": "Stop", "restart": "Restart", "rebuild": "Rebuild"}
+
+
+def _scale() -> dict[str, int]:
+    dokku = services.dokku()
+    if dokku.version().at_least(0, 38, 21):
+        return parsers.parse_ps_scale_json(read(commands.ps_scale(g.app, json=True)).stdout)
+    return parsers.parse_ps_scale(read(commands.ps_scale(g.app)).stdout)
+
+
+def _context() -> dict:
+    """Read what the overview shows: ps and app reports and the scale."""
+    ps = parsers.ps_report_from_json(app_report("ps"))
+    info = parsers.app_report_from_json(app_report("apps"))
+    return {"ps": ps, "info": info, "scale": _scale()}
+
+
+@bp.get("/overview")
+def overview():
+    """Show the app's status, containers, scale and lifecycle actions."""
+    return render_tab("overview", TEMPLATE, **_context())
+
+
+@bp.post("/ps/<action>")
+def lifecycle_POST(action):
+    """Start, stop, restart or rebuild the app as a job."""
+    if action not in LIFECYCLE:
+        return render_tab("overview", TEMPLATE, 404, **_context())
+    command = commands.ps_action(action, g.app)
+    return start_job(command, f"{LIFECYCLE[action]} {g.app}")
+
+
+@bp.post("/scale")
+def scale_POST():
+    """Set the count of one or several process types (`ps:scale app web=2 worker=1`)."""
+    counts = {}
+    for key, value in request.form.items():
+        if key.startswith("count-") and value.strip() != "":
+            counts[key[len("count-"):]] = value
+    new_type = request.form.get("new_type", "").strip()
+    if new_type:
+        counts[new_type] = request.form.get("new_count", "")
+    try:
+        if not counts:
+            raise ValidationError("new_type", "Give at least one process count.")
+        command = commands.ps_scale(g.app, counts)
+    except ValidationError as exc:
+        if exc.field == "count-" + new_type:
+            exc.field = "new_count"
+        return form_error("overview", TEMPLATE, exc, **_context())
+    return start_job(command, f"Scale {g.app}")
+
+
+@bp.post("/unlock")
+def unlock_POST():
+    """Remove a stale deploy lock."""
+    try:
+        run_write(commands.apps_unlock(g.app))
+    except CommandFailed as exc:
+        return failure("overview", TEMPLATE, exc, **_context())
+    return changed(render_tab("overview", TEMPLATE, **_context()))
+
+
+@bp.post("/rename")
+def rename_POST():
+    """Rename the app (Dokku's new-app name rule) as a job."""
+    try:
+        new_name = new_app_name(request.form.get("new_name", ""), field="new_name")
+        command = commands.apps_rename(g.app, new_name)
+    except ValidationError as exc:
+        return form_error("overview", TEMPLATE, exc, **_context())
+    return start_job(command, f"Rename {g.app} to {new_name}")
+
+
+@bp.get("/destroy")
+def destroy():
+    """Ask for the app's name before destroying it."""
+    return render_tab("overview", "app/_destroy.html")
+
+
+@bp.post("/destroy")
+def destroy_POST():
+    """Destroy the app once its name was typed exactly (`apps:destroy app --force`)."""
+    typed = request.form.get("confirm", "")
+    if typed != g.app:
+        return render_tab("overview", "app/_destroy.html", 422,
+                          errors={"confirm": f"Type {g.app} exactly to confirm."},
+                          form={"confirm": typed})
+    return start_job(commands.apps_destroy(g.app), f"Destroy {g.app}")

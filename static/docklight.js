@@ -1,0 +1,58 @@
+/* Docklight's only script of its own: small, local, talking through htmx events.
+ *
+ * Live output arrives over WebSocket (htmx ws extension) as lines that carry
+ * data-seq. When the socket drops, the extension reconnects to the URL it
+ * started with; we rewrite ?after= to the last line this page holds, so a
+ * reconnect resumes the stream instead of repeating it, and drop any line we
+ * already have.
+ */
+(function () {
+  "use strict";
+  var lastSeq = {};  // WebSocket path -> highest data-seq shown
+
+  function seqsIn(html) {
+    var out = [], re = /data-seq="(\d+)"/g, m;
+    while ((m = re.exec(html))) out.push(parseInt(m[1], 10));
+    return out;
+  }
+
+  function pathOf(elt) {
+    var src = elt.getAttribute("ws-connect") || "";
+    return src ? new URL(src, location.href).pathname : "";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var make = htmx.createWebSocket;
+    htmx.createWebSocket = function (url) {
+      var u = new URL(url);
+      if (lastSeq[u.pathname] !== undefined) u.searchParams.set("after", lastSeq[u.pathname]);
+      return make ? make(u.toString()) : new WebSocket(u.toString());
+    };
+  });
+
+  document.addEventListener("htmx:wsBeforeMessage", function (e) {
+    var path = pathOf(e.target);
+    if (!path) return;
+    var seqs = seqsIn(e.detail.message);
+    if (!seqs.length) return;
+    var last = lastSeq[path];
+    if (last === undefined) {
+      var held = e.target.querySelectorAll("[data-seq]");
+      last = held.length ? parseInt(held[held.length - 1].getAttribute("data-seq"), 10) : 0;
+    }
+    var top = Math.max.apply(null, seqs);
+    if (top <= last) { e.preventDefault(); return; }
+    lastSeq[path] = top;
+  });
+
+  // Keep a job's output scrolled to the end while new lines arrive, and
+  // tell the page when a job ends so fragments that listen for job-done
+  // (hx-trigger="job-done from:body") refresh themselves.
+  document.addEventListener("htmx:wsAfterMessage", function (e) {
+    var out = e.target.querySelector(".job-output");
+    if (out) out.scrollTop = out.scrollHeight;
+    if (e.detail.message.indexOf("data-job-finished") !== -1) {
+      htmx.trigger(document.body, "job-done", {});
+    }
+  });
+})();
