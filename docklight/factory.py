@@ -82,6 +82,10 @@ def build_app(test_config=None) -> Flask:
     jobs.sock.init_app(app)
     errors.init_app(app)
 
+    from docklight import cli
+
+    cli.init_app(app)
+
     @app.before_request
     def _start_timer():
         g.request_started = time.monotonic()

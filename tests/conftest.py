@@ -1,0 +1,179 @@
+"""Fixtures: a real sshd forced to the Dokku emulator, and the app talking to it.
+
+Follows flaskr's conftest (app, client, auth) with an `sshd` session fixture
+that starts OpenSSH the way Dokku's sshcommand sets it up, and an `emulator`
+fixture that resets the emulated Dokku state before each test and reads back
+the argv log (what really reached "Dokku").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from flask.testing import FlaskClient
+
+from docklight import create_app
+from docklight.emulator import state as emu
+from tests.sshd import SSHServer
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSWORD = "correct horse battery staple"
+ORIGIN = "http://localhost"
+
+
+def standard_apps():
+    """Return the emulator apps most tests start from."""
+    return [
+        emu.make_app("api", processes={"web": 2, "worker": 1},
+                     domains=["api.example.com"], config={"DATABASE_URL": "postgres://u:pw@db/api"}),
+        emu.make_app("blog", running=False, processes={"web": 1}),
+        emu.make_app("draft", deployed=False, running=False, processes={}),
+        emu.make_app("shop", running="mixed", processes={"web": 2}),
+    ]
+
+
+@pytest.fixture(scope="session")
+def sshd():
+    """Start one real sshd for the whole session."""
+    server = SSHServer(REPO_ROOT).start()
+    yield server
+    server.cleanup()
+
+
+class Emulator:
+    """Control and inspect the emulated Dokku behind sshd."""
+
+    def __init__(self, home: str):
+        self.home = home
+
+    def reset(self, apps=None, **kw) -> None:
+        """Replace the whole Dokku state (and clear the argv log and settings)."""
+        state = emu.new_state(apps=standard_apps() if apps is None else apps, **kw)
+        emu.write_state(self.home, state)
+        for name in ("argv.log", "settings.json"):
+            path = os.path.join(self.home, name)
+            if os.path.exists(path):
+                os.truncate(path, 0) if name == "argv.log" else os.remove(path)
+        self._share()
+
+    def _share(self) -> None:
+        """Let the sshd login user write what this (root) test process wrote."""
+        for entry in os.scandir(self.home):
+            if entry.is_file():
+                os.chmod(entry.path, 0o666)
+
+    def settings(self, **settings) -> None:
+        """Change emulator settings (delay_ms, step_delay_ms, log_rate, version)."""
+        emu.write_settings(self.home, **settings)
+        self._share()
+
+    def calls(self) -> list[list[str]]:
+        """Return the argv of every command Dokku received, in order."""
+        return [e["argv"] for e in emu.read_argv_log(self.home) if e.get("event") == "start"]
+
+    def events(self) -> list[dict]:
+        """Return every argv-log event (start and end)."""
+        return emu.read_argv_log(self.home)
+
+    def state(self) -> dict:
+        """Return the emulator's current state."""
+        return emu.read_state(self.home)
+
+
+@pytest.fixture
+def emulator(sshd):
+    """Reset the emulated Dokku to the standard apps before a test."""
+    e = Emulator(sshd.emulator_home)
+    e.reset()
+    return e
+
+
+@pytest.fixture
+def data_dir():
+    """A fresh data folder (our own, so sqlite files are easy to inspect)."""
+    path = tempfile.mkdtemp(prefix="docklight-data-")
+    yield path
+
+
+def app_config(sshd, data_dir, **extra):
+    """Return the settings that point Docklight at the test sshd."""
+    config = {
+        "DOCKLIGHT_PASSWORD": PASSWORD,
+        "DOCKLIGHT_DATA_DIR": data_dir,
+        "DOCKLIGHT_DOKKU_SSH_TARGET": sshd.target,
+        "DOCKLIGHT_DOKKU_SSH_ROOT_TARGET": sshd.root_target,
+        "DOCKLIGHT_DOKKU_SSH_OPTS": sshd.ssh_opts(),
+        "DOCKLIGHT_DOKKU_SSH_ROOT_KEY_PATH": sshd.root_key_path,
+        "DOCKLIGHT_LOG_LEVEL": "warning",
+        "DOCKLIGHT_CACHE_TTL": "10",
+        "TESTING": True,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def make_app(sshd, emulator, data_dir):
+    """Return a factory of apps bound to the test sshd; closes their SSH transports."""
+    made = []
+
+    def make(**extra):
+        app = create_app(app_config(sshd, data_dir, **extra))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        services = app.extensions["docklight"]
+        if services._dokku is not None:
+            for executor in (services._dokku.executors.user, services._dokku.executors.root):
+                if executor is not None and hasattr(executor, "close"):
+                    executor.close()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app under test, talking to the emulator through the real sshd."""
+    return make_app()
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that sends Origin on unsafe requests, as browsers do."""
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Origin", ORIGIN)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    app.test_client_class = BrowserLikeClient
+    return app.test_client()
+
+
+class AuthActions:
+    """Log in and out (flaskr's auth helper)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, password: str = PASSWORD, next_url: str = ""):
+        """Post the login form."""
+        return self._client.post("/api/auth/login", data={"password": password, "next": next_url})
+
+    def logout(self):
+        """Post the logout form."""
+        return self._client.post("/api/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    """Login/logout actions for the client."""
+    return AuthActions(client)

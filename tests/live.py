@@ -1,0 +1,80 @@
+"""Run Docklight for real: gunicorn with the Procfile's command line."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Test-only additions: no control socket (several servers at once) and a
+# short graceful timeout so stopping is quick.
+TEST_FLAGS = ["--no-control-socket", "--graceful-timeout", "2"]
+
+
+def procfile_command() -> list[str]:
+    """Return the web command of the Procfile as argv."""
+    with open(os.path.join(REPO, "Procfile")) as f:
+        for line in f:
+            if line.startswith("web:"):
+                return shlex.split(line.split(":", 1)[1])
+    raise AssertionError("Procfile has no web process")
+
+
+def free_port() -> int:
+    """Return a port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn -k gevent serving the app on a free port."""
+
+    def __init__(self, env: dict[str, str]):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = procfile_command()
+        argv[0] = os.path.join(os.path.dirname(sys.executable), argv[0])
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("DOCKLIGHT_")}
+        environ.update(env)
+        environ["PORT"] = str(self.port)
+        self.log_path = os.path.join(env.get("DOCKLIGHT_DATA_DIR", "/tmp"), "gunicorn.log")
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(argv + TEST_FLAGS, cwd=REPO, env=environ,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/login", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        """Return what gunicorn and the app printed so far."""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        """Stop gunicorn gracefully (SIGTERM), then hard if it hangs."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
