@@ -53,3 +53,11 @@ def on_starting(server):
             f"Docklight demo: open http://127.0.0.1:{settings.port}/ and log in with "
             f"password {settings.password}\n")
         sys.stderr.flush()
+
+
+def worker_exit(server, worker):
+    """Let running jobs finish briefly, then interrupt and record them."""
+    app = getattr(worker, "wsgi", None)
+    services = getattr(app, "extensions", {}).get("docklight")
+    if services is not None:
+        services.jobs.shutdown(wait=float(os.environ.get("DOCKLIGHT_JOB_SHUTDOWN_WAIT", "5")))

@@ -78,3 +78,20 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+def websocket(url: str, headers: dict | None = None):
+    """Open a WebSocket like a browser would (Host header with the port).
+
+    simple_websocket's client sends `Host: 127.0.0.1` without the port, so an
+    Origin check comparing scheme, host and port would (rightly) refuse it.
+    """
+    import simple_websocket
+
+    class _BrowserLikeClient(simple_websocket.Client):
+        def handshake(self):
+            if self.port not in (80, 443):
+                self.host = f"{self.host}:{self.port}"
+            super().handshake()
+
+    return _BrowserLikeClient.connect(url, headers=headers)
