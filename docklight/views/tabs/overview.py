@@ -7,7 +7,7 @@ from flask import g, render_template, request, url_for
 from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import CommandFailed
-from docklight.dokku.validators import ValidationError, new_app_name
+from docklight.dokku.validators import ValidationError, count, new_app_name, process_type
 from docklight.htmx import redirect_to
 from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
                                       render_tab, run_write, start_job)
@@ -52,16 +52,16 @@ def scale_POST():
     for key, value in request.form.items():
         if key.startswith("count-") and value.strip() != "":
             counts[key[len("count-"):]] = value
-    new_type = request.form.get("new_type", "").strip()
-    if new_type:
-        counts[new_type] = request.form.get("new_count", "")
     try:
+        new_type = request.form.get("new_type", "").strip()
+        if new_type:
+            # The extra row has fields of its own, so its errors are shown there.
+            new_type = process_type(new_type, field="new_type")
+            counts[new_type] = count(request.form.get("new_count", ""), field="new_count")
         if not counts:
             raise ValidationError("new_type", "Give at least one process count.")
         command = commands.ps_scale(g.app, counts)
     except ValidationError as exc:
-        if exc.field == "count-" + new_type:
-            exc.field = "new_count"
         return form_error("overview", TEMPLATE, exc, **_context())
     return start_job(command, f"Scale {g.app}")
 

@@ -1,0 +1,140 @@
+"""Overview tab: status, scale, lifecycle, unlock, rename, destroy."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+
+from docklight import services
+from docklight.emulator import state as emu
+
+
+def wait_for_job(app, job_id, timeout=20):
+    """Wait until a job finishes; return its record."""
+    with app.app_context():
+        manager = services.get().jobs
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = manager.get(job_id)
+            if not job.running:
+                return job
+            time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running")
+
+
+def job_id_of(response) -> str:
+    soup = BeautifulSoup(response.data, "html.parser")
+    return soup.select_one("section.job")["id"].removeprefix("job-")
+
+
+def test_overview_page_and_fragment(client, auth, emulator):
+    auth.login()
+    page = client.get("/apps/api/overview")
+    soup = BeautifulSoup(page.data, "html.parser")
+    assert page.status_code == 200 and soup.select_one("nav.tabs a[aria-current=page]").text == "Overview"
+    assert soup.select_one(".status").text == "running"
+    containers = [td.text for td in soup.select("#overview table tbody tr td:first-child")]
+    assert containers == ["web.1", "web.2", "worker.1"]
+    assert soup.select_one("#f-count-web")["value"] == "2"
+    fragment = client.get("/apps/api/overview", headers={"HX-Request": "true"})
+    assert b"<html" not in fragment.data and b'id="overview"' in fragment.data
+
+
+def test_unknown_or_invalid_app(client, auth, emulator):
+    auth.login()
+    assert client.get("/apps/Bad_Name!/overview").status_code == 404
+    r = client.get("/apps/nope/overview")
+    assert r.status_code == 502 and b"App nope does not exist" in r.data
+
+
+def test_scale_runs_as_job_with_exact_argv(app, client, auth, emulator):
+    auth.login()
+    r = client.post("/apps/api/scale", data={"count-web": "3", "count-worker": "0"},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 202
+    job = wait_for_job(app, job_id_of(r))
+    assert job.status == "ok"
+    assert ["ps:scale", "api", "web=3", "worker=0"] in emulator.calls()
+    assert emulator.state()["apps"]["api"]["processes"] == {"web": 3, "worker": 0}
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"count-web": "-1"}, "count-web"),
+    ({"count-web": "two"}, "count-web"),
+    ({"new_type": "--force", "new_count": "1"}, "new_type"),
+    ({"new_type": "worker", "new_count": "x"}, "new_count"),
+    ({}, "new_type"),
+])
+def test_bad_scale_is_refused_next_to_the_field(client, auth, emulator, data, field):
+    auth.login()
+    before = len(emulator.calls())
+    r = client.post("/apps/api/scale", data=data, headers={"HX-Request": "true"})
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.data, "html.parser")
+    assert soup.select_one(f"#e-{field}").text
+    assert [c for c in emulator.calls()[before:]
+            if c[0] == "ps:scale" and any("=" in a for a in c)] == []
+
+
+def test_unknown_process_type_is_dokkus_message(app, client, auth, emulator):
+    auth.login()
+    r = client.post("/apps/api/scale", data={"new_type": "ghost", "new_count": "2"},
+                    headers={"HX-Request": "true"})
+    job = wait_for_job(app, job_id_of(r))
+    assert job.status == "failed" and job.exitCode == 1
+    with app.app_context():
+        output = "\n".join(services.get().jobs.output(job))
+    assert "ghost is not a valid process name to scale up" in output
+
+
+def test_unlock_when_locked(client, auth, emulator):
+    locked = emu.make_app("api")
+    locked["locked"] = True
+    emulator.reset(apps=[locked])
+    auth.login()
+    page = client.get("/apps/api/overview").get_data(as_text=True)
+    assert "deploy locked" in page and "Unlock deploys" in page
+    r = client.post("/apps/api/unlock", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "deploy locked" not in r.get_data(as_text=True)
+    assert "app-changed" in r.headers["HX-Trigger"]
+    assert ["apps:unlock", "api"] in emulator.calls()
+    assert emulator.state()["apps"]["api"]["locked"] is False
+
+
+def test_rename_validates_with_dokkus_rule(app, client, auth, emulator):
+    auth.login()
+    r = client.post("/apps/api/rename", data={"new_name": "Bad_Name"},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 422 and b"must begin with lowercase" in r.data
+    r = client.post("/apps/api/rename", data={"new_name": "api-v2"},
+                    headers={"HX-Request": "true"})
+    assert wait_for_job(app, job_id_of(r)).status == "ok"
+    assert "api-v2" in emulator.state()["apps"] and "api" not in emulator.state()["apps"]
+
+
+def test_destroy_needs_the_typed_name(app, client, auth, emulator):
+    auth.login()
+    page = client.get("/apps/blog/destroy").get_data(as_text=True)
+    assert "cannot be undone" in page
+    r = client.post("/apps/blog/destroy", data={"confirm": "blo"}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and b"Type blog exactly to confirm." in r.data
+    assert not [c for c in emulator.calls() if c[0] == "apps:destroy"]
+    r = client.post("/apps/blog/destroy", data={"confirm": "blog"}, headers={"HX-Request": "true"})
+    assert wait_for_job(app, job_id_of(r)).status == "ok"
+    assert ["apps:destroy", "blog", "--force"] in emulator.calls()
+    assert "blog" not in emulator.state()["apps"]
+
+
+def test_lifecycle_actions(app, client, auth, emulator):
+    auth.login()
+    for action, app_name in (("stop", "api"), ("start", "blog"), ("rebuild", "shop")):
+        r = client.post(f"/apps/{app_name}/ps/{action}", headers={"HX-Request": "true"})
+        assert r.status_code == 202
+        assert wait_for_job(app, job_id_of(r)).status == "ok"
+        assert [f"ps:{action}", app_name] in emulator.calls()
+    state = emulator.state()["apps"]
+    assert {c["status"] for c in state["api"]["containers"]} == {"exited"}
+    assert {c["status"] for c in state["blog"]["containers"]} == {"running"}
+    assert client.post("/apps/api/ps/explode").status_code == 404
