@@ -53,9 +53,11 @@ class Overview:
         return sorted(self.apps, key=lambda a: a.name, reverse=descending)
 
 
-def _report(dokku: Dokku, plugin: str, actor_ip):
+def _report(dokku: Dokku, plugin: str, parse, actor_ip):
     result = dokku.run(commands.report(plugin), actor_ip=actor_ip)
-    return dokku.check_result(result).stdout
+    # Parsed here, in the worker thread, while the other reports are still
+    # on their way.
+    return parse(dokku.check_result(result).stdout)
 
 
 def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
@@ -65,19 +67,20 @@ def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
     :raise CommandFailed: ps:report failed (without it there is no table).
     """
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ps = pool.submit(_report, dokku, "ps", actor_ip)
-        domains = pool.submit(_report, dokku, "domains", actor_ip)
-        git = pool.submit(_report, dokku, "git", actor_ip)
+        ps = pool.submit(_report, dokku, "ps", parsers.ps_report_from_text, actor_ip)
+        domains = pool.submit(_report, dokku, "domains", parsers.domains_report_from_text,
+                              actor_ip)
+        git = pool.submit(_report, dokku, "git", parsers.git_report_from_text, actor_ip)
         version = pool.submit(dokku.version, actor_ip=actor_ip)
-        ps_reports = parsers.ps_report_from_text(ps.result())
+        ps_reports = ps.result()
         warnings = []
         try:
-            domain_reports = parsers.domains_report_from_text(domains.result())
+            domain_reports = domains.result()
         except CommandFailed as exc:
             domain_reports = {}
             warnings.append(f"Domains unavailable: {exc.message}")
         try:
-            git_reports = parsers.git_report_from_text(git.result())
+            git_reports = git.result()
         except CommandFailed as exc:
             git_reports = {}
             warnings.append(f"Deploy times unavailable: {exc.message}")

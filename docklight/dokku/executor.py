@@ -408,7 +408,9 @@ class SSHExecutor:
         """Open an exec channel, reconnecting once if the shared transport died."""
         import paramiko
 
-        for attempt in (1, 2):
+        refused = 0
+        attempt = 1
+        while True:
             transport = self._get_transport(command)
             try:
                 channel = transport.open_session(timeout=self.settings.connect_timeout)
@@ -417,6 +419,16 @@ class SSHExecutor:
                     channel.get_pty(term="dumb", width=500, height=50)
                 channel.exec_command(command.wire())
                 return channel
+            except paramiko.ChannelException as exc:
+                # sshd refused a session (MaxSessions: sessions that just
+                # ended may still count for a moment). The connection is
+                # fine: wait a little and ask again.
+                refused += 1
+                if refused > 20:
+                    raise self._error("sshd refused a new session", str(exc), command,
+                                      "Lower DOCKLIGHT_DOKKU_MAX_CHANNELS below sshd's "
+                                      "MaxSessions.") from exc
+                time.sleep(0.05 * refused)
             except (paramiko.SSHException, EOFError, OSError) as exc:
                 # The channel never started: the command did not run, so a
                 # fresh connection is safe for reads and writes alike.
@@ -424,7 +436,7 @@ class SSHExecutor:
                 if attempt == 2:
                     raise self._error("SSH connection lost", str(exc) or type(exc).__name__,
                                       command) from exc
-        raise AssertionError("unreachable")
+                attempt += 1
 
     # running ----------------------------------------------------------------
 

@@ -301,14 +301,20 @@ def parse_report(text: str) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
     unparsed = 0
-    for line in _lines(strip_ansi(text or "")):
-        if not line.strip() or _is_warning(line):
+    if "\x1b" in text:
+        text = strip_ansi(text)
+    # The dashboard parses thousands of these lines per load: cheap string
+    # tests first, the regular expressions only for lines that need them.
+    for line in _lines(text or ""):
+        stripped = line.strip()
+        if not stripped or (stripped[0] == "!" and _is_warning(line)):
             continue
-        header = _REPORT_HEADER_RE.match(line)
-        if header:
-            current = result.setdefault(header.group(1), {})
+        if stripped.startswith("=====>"):
+            header = _REPORT_HEADER_RE.match(line)
+            if header:
+                current = result.setdefault(header.group(1), {})
             continue
-        if _is_banner(line):
+        if stripped.startswith("----->"):
             continue
         m = _REPORT_LINE_RE.match(line)
         if not m:
@@ -316,7 +322,7 @@ def parse_report(text: str) -> dict[str, dict[str, str]]:
             continue
         if current is None:
             current = result.setdefault("", {})
-        current[normalize_key(m.group(1))] = m.group(2).strip()
+        current["-".join(m.group(1).lower().split())] = m.group(2).strip()
     if not result and unparsed:
         raise ParseError("no report lines found in Dokku output")
     return result

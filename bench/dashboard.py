@@ -1,0 +1,135 @@
+"""Benchmark: time to the dashboard's apps fragment, next to the floor.
+
+Not a test. Starts the test sshd (forced to the Dokku emulator) with an
+emulated Dokku delay per call, and Docklight under gunicorn -k gevent, then
+for 10, 50 and 200 apps prints, side by side in one run:
+
+  floor   one raw paramiko `ps:report` (all apps) on a warm connection
+  cold    GET /apps (htmx fragment) with the cache dropped (?refresh=1)
+  warm    GET /apps served from the cache
+  naive   one `ps:report <app>` per app on a warm connection, 6 at a time
+
+Run: make bench   (or .venv/bin/python bench/dashboard.py [--delay-ms 200])
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+import paramiko  # noqa: E402
+
+from docklight.emulator import state as emu  # noqa: E402
+from tests.conftest import PASSWORD, app_config  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+from tests.sshd import SSHServer  # noqa: E402
+
+SIZES = (10, 50, 200)
+RUNS = 7
+
+
+def raw_client(sshd) -> paramiko.SSHClient:
+    """A plain paramiko client with TCP_NODELAY, as a careful script would open it."""
+    client = paramiko.SSHClient()
+    client.load_host_keys(sshd.known_hosts)
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    client.connect("127.0.0.1", port=sshd.port, username=sshd.user,
+                   key_filename=sshd.key_path, look_for_keys=False, allow_agent=False)
+    client.get_transport().sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+    return client
+
+
+def raw_run(client, command: str) -> str:
+    """Run one command on its own channel and return its stdout."""
+    _, stdout, stderr = client.exec_command(command)
+    out = stdout.read()
+    stderr.read()
+    stdout.channel.recv_exit_status()
+    stdout.channel.close()
+    return out.decode()
+
+
+def timed(fn, runs=RUNS) -> float:
+    """Return the median wall time of fn() in milliseconds."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--delay-ms", type=int, default=200, help="emulated Dokku delay per call")
+    args = parser.parse_args()
+
+    sshd = SSHServer(REPO).start()
+    data_dir = tempfile.mkdtemp(prefix="docklight-bench-")
+    server = None
+    try:
+        emu.write_settings(sshd.emulator_home, delay_ms=args.delay_ms, step_delay_ms=0)
+        env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
+        env["DOCKLIGHT_LOG_LEVEL"] = "warning"
+        env["DOCKLIGHT_CACHE_TTL"] = "3600"
+        server = LiveServer(env)
+        jar = CookieJar()
+        http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        login = urllib.request.Request(
+            server.url + "/api/auth/login", headers={"Origin": server.url},
+            data=urllib.parse.urlencode({"password": PASSWORD}).encode())
+        http.open(login).read()
+
+        def fragment(query=""):
+            req = urllib.request.Request(server.url + "/apps" + query,
+                                         headers={"HX-Request": "true"})
+            with http.open(req) as r:
+                body = r.read()
+                assert r.status == 200, r.status
+            return body
+
+        client = raw_client(sshd)
+        print(f"Emulated Dokku delay: {args.delay_ms} ms per call. Median of {RUNS} runs, ms.")
+        print(f"{'apps':>5} {'floor':>8} {'cold':>8} {'cold/floor':>11} {'warm':>8} "
+              f"{'naive':>9} {'naive/cold':>11}")
+        for n in SIZES:
+            state = emu.seed_many(n)
+            emu.write_state(sshd.emulator_home, state)
+            for entry in os.scandir(sshd.emulator_home):
+                if entry.is_file():
+                    os.chmod(entry.path, 0o666)
+            names = sorted(state["apps"])
+            fragment("?refresh=1")  # warms the SSH transport and the version cache
+            assert fragment().count(b'<tr id="app-') == n
+            raw_run(client, "version")  # warm raw connection
+            floor = timed(lambda: raw_run(client, "ps:report"))
+            cold = timed(lambda: fragment("?refresh=1"))
+            warm = timed(fragment)
+
+            def naive():
+                with ThreadPoolExecutor(max_workers=6) as pool:
+                    list(pool.map(lambda a: raw_run(client, f"ps:report {a}"), names))
+
+            naive_ms = timed(naive, runs=1 if n >= 50 else 3)
+            print(f"{n:>5} {floor:>8.1f} {cold:>8.1f} {cold / floor:>10.2f}x {warm:>8.1f} "
+                  f"{naive_ms:>9.1f} {naive_ms / cold:>10.1f}x")
+        client.close()
+    finally:
+        if server:
+            server.stop()
+        sshd.cleanup()
+
+
+if __name__ == "__main__":
+    main()
