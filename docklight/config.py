@@ -58,6 +58,9 @@ class Settings:
     cache_ttl: float
     max_log_streams: int
     max_log_streams_per_session: int
+    log_linger_seconds: float
+    history_reads_days: float
+    history_changes_days: float
     dokku: DokkuSettings
     extra: dict = field(default_factory=dict)
 
@@ -274,6 +277,9 @@ def load(env=None) -> Settings:
         cache_ttl=_float(env, "DOCKLIGHT_CACHE_TTL", 10.0, 0),
         max_log_streams=_int(env, "DOCKLIGHT_MAX_LOG_STREAMS", 100, 1),
         max_log_streams_per_session=_int(env, "DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION", 10, 1),
+        log_linger_seconds=_float(env, "DOCKLIGHT_LOG_LINGER_SECONDS", 5.0, 0),
+        history_reads_days=_float(env, "DOCKLIGHT_HISTORY_READS_DAYS", 7.0, 0.01),
+        history_changes_days=_float(env, "DOCKLIGHT_HISTORY_CHANGES_DAYS", 365.0, 0.01),
         dokku=DokkuSettings(target=target, root_target=root_target, ssh=ssh, root_ssh=root_ssh,
                             local_argv=local_argv, local_env=local_env, timeouts=timeouts,
                             demo=demo),

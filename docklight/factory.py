@@ -51,6 +51,9 @@ def build_app(test_config=None) -> Flask:
         PERMANENT_SESSION_LIFETIME=int(settings.session_hours * 3600),
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SETTINGS=settings,
+        LOG_LINGER_SECONDS=settings.log_linger_seconds,
+        HISTORY_READS_DAYS=settings.history_reads_days,
+        HISTORY_CHANGES_DAYS=settings.history_changes_days,
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config.update(overrides)
