@@ -221,3 +221,27 @@ def test_one_transport_for_many_commands(sshd, emulator):
     ex.close()
     time.sleep(0.1)
     assert logins() - before == 1  # five commands, one SSH login
+
+
+def test_lost_connection_mid_read_is_retried_once(ssh, sshd, emulator):
+    emulator.settings(delay_ms=800)
+    assert ssh.run(commands.version()).ok
+    timer = threading.Timer(0.3, lambda: sshd.kill_connections(include_commands=False))
+    timer.start()
+    result = ssh.run(commands.report("ps"))
+    timer.join()
+    assert result.ok and "=====> api ps information" in result.stdout
+    assert emulator.calls().count(["ps:report"]) == 2
+
+
+def test_lost_connection_mid_change_is_not_retried(ssh, sshd, emulator):
+    emulator.settings(delay_ms=800)
+    assert ssh.run(commands.version()).ok
+    timer = threading.Timer(0.3, lambda: sshd.kill_connections(include_commands=False))
+    timer.start()
+    with pytest.raises(DokkuError, match="connection lost while the command ran"):
+        ssh.run(commands.domains_change("add", "api", ["new.example.com"]))
+    timer.join()
+    time.sleep(1.0)
+    assert [c for c in emulator.calls() if c[0] == "domains:add"] == [
+        ["domains:add", "api", "new.example.com"]]

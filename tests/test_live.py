@@ -52,3 +52,23 @@ def test_healthz_asks_dokku_at_most_every_30_seconds(live, emulator):
         with urllib.request.urlopen(live.url + "/healthz") as r:
             assert json.load(r)["dokku"] == "ok"
     assert emulator.calls().count(["version"]) == 1
+
+
+def test_demo_mode_runs_against_the_bundled_simulator(tmp_path):
+    env = {"DOCKLIGHT_DATA_DIR": str(tmp_path), "DOCKLIGHT_DOKKU_BIN": "no-such-dokku",
+           "DOCKLIGHT_LOG_LEVEL": "info"}
+    server = LiveServer(env)
+    try:
+        password = (tmp_path / "demo-password").read_text()
+        assert f"log in with password {password}" in server.log()
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        data = urllib.parse.urlencode({"password": password, "next": "/apps"}).encode()
+        req = urllib.request.Request(server.url + "/api/auth/login", data=data,
+                                     headers={"Origin": server.url})
+        with opener.open(req) as r:
+            html = r.read().decode()
+        assert "Demo: simulated Dokku host" in html
+        assert 'id="app-api-staging"' in html and "partly running" in html
+    finally:
+        server.stop()

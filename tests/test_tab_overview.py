@@ -138,3 +138,15 @@ def test_lifecycle_actions(app, client, auth, emulator):
     assert {c["status"] for c in state["api"]["containers"]} == {"exited"}
     assert {c["status"] for c in state["blog"]["containers"]} == {"running"}
     assert client.post("/apps/api/ps/explode").status_code == 404
+
+
+def test_old_dokku_falls_back_to_text_reports(client, auth, emulator):
+    emulator.settings(version="0.22.0")
+    auth.login()
+    r = client.get("/apps/api/overview")
+    soup = BeautifulSoup(r.data, "html.parser")
+    assert r.status_code == 200 and soup.select_one(".status").text == "running"
+    assert soup.select_one("#f-count-web")["value"] == "2"
+    calls = emulator.calls()
+    assert ["ps:report", "api"] in calls and ["apps:report", "api"] in calls
+    assert not [c for c in calls if "--format" in c]
