@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from docklight import dashboard, services
+from docklight.dokku import commands
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.executor import DokkuError
-from docklight.htmx import page_or_fragment
+from docklight.dokku.validators import ValidationError
+from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
 
 bp = Blueprint("apps", __name__)
 
@@ -59,3 +61,35 @@ def table():
     context, status = _table_context(refresh=request.args.get("refresh") == "1")
     return page_or_fragment("apps/index.html", "apps/_table.html", lazy=False,
                             **context), status
+
+
+@bp.post("/apps")
+def create_POST():
+    """Create an app (`apps:create`) and open its page.
+
+    A name Dokku would refuse is refused here with Dokku's own message;
+    Dokku's refusals (``Name is already taken``) show next to the field too.
+    """
+    name = request.form.get("name", "")
+    create = {"errors": {}, "form": {"name": name}, "failed": None}
+    try:
+        command = commands.apps_create(name)
+    except ValidationError as exc:
+        create["errors"] = {"name": exc.message}
+        return _create_form(create)
+    result = services.dokku().run(command, actor_ip=request.remote_addr)
+    if not result.ok:
+        failed = CommandFailed(result)
+        create["errors"] = {"name": failed.message or f"Dokku exited {result.exit_code}."}
+        create["failed"] = failed
+        return _create_form(create)
+    # The client forgot every cached read (the dashboard too) after this change.
+    return redirect_to(url_for("app.overview", app=command.app))
+
+
+def _create_form(create: dict):
+    """Show the create form again with its message (422): alone for htmx, else the dashboard."""
+    if wants_fragment():
+        return render_template("apps/_create.html", create=create), 422
+    context, _ = _table_context()
+    return render_template("apps/index.html", lazy=False, create=create, **context), 422

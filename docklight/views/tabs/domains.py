@@ -1,0 +1,84 @@
+"""Domains tab: the app's domains (add, remove, set, clear, enable, disable).
+
+The list comes from `domains:report <app> --format json`; the global domains
+are shown read-only. Every domain is checked with Dokku's hostname rule
+before anything is sent, so a bad one never reaches Dokku.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import g, request
+
+from docklight import redact
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError, hostname
+from docklight.htmx import wants_fragment
+from docklight.views.app_page import (app_report, bp, changed, failure, render_tab,
+                                      run_write)
+
+TEMPLATE = "app/_domains.html"
+# Several domains may be typed at once, separated by spaces, commas or lines.
+SEPARATORS = re.compile(r"[\s,]+")
+LIST_ACTIONS = {"add": "add-domains", "set": "set-domains", "remove": "domain"}
+TOGGLES = ("clear", "enable", "disable")
+
+
+def _context(**extra) -> dict:
+    """Read what the tab shows: the app's and the global domains."""
+    return {"report": parsers.domains_report_from_json(app_report("domains")), **extra}
+
+
+def _domains(field: str) -> list[str]:
+    """Return the domains typed in field, each checked with Dokku's rule.
+
+    :raise ValidationError: naming field, for the first bad domain.
+    """
+    typed = [d for d in SEPARATORS.split(request.form.get(field, "")) if d]
+    if not typed:
+        raise ValidationError(field, "Give at least one domain.")
+    return [hostname(d, field=field) for d in typed]
+
+
+def _invalid(exc: ValidationError):
+    """Show the add/set forms again with the message; htmx gets them without a Dokku read."""
+    errors = {exc.field: exc.message}
+    form = request.form.to_dict(flat=True)
+    if wants_fragment() and exc.field in ("add-domains", "set-domains"):
+        response = render_tab("domains", TEMPLATE, 422, part="edit", errors=errors, form=form)
+        response.headers["HX-Retarget"] = "#domains-edit"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return render_tab("domains", TEMPLATE, 422, errors=errors, form=form, **_context())
+
+
+@bp.get("/domains")
+def domains():
+    """Show the app's domains, whether they are enabled, and the global domains."""
+    return render_tab("domains", TEMPLATE, **_context())
+
+
+@bp.post("/domains/<action>")
+def domains_POST(action):
+    """Run one domains action: add, set, remove (a list) or clear, enable, disable."""
+    if action not in LIST_ACTIONS and action not in TOGGLES:
+        return render_tab("domains", TEMPLATE, 404, **_context())
+    try:
+        if action in LIST_ACTIONS:
+            command = commands.domains_change(action, g.app, _domains(LIST_ACTIONS[action]))
+        else:
+            command = commands.domains_toggle(action, g.app)
+    except ValidationError as exc:
+        if action in LIST_ACTIONS:
+            exc.field = LIST_ACTIONS[action]
+        return _invalid(exc)
+    try:
+        result = run_write(command)
+    except CommandFailed as exc:
+        return failure("domains", TEMPLATE, exc, **_context())
+    output = "\n".join(part.strip("\n") for part in (result.stdout, result.stderr) if part.strip())
+    output = redact.redact_output(command, output)
+    done = {"command": command.display, "output": output}
+    return changed(render_tab("domains", TEMPLATE, **_context(done=done)))

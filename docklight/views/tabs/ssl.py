@@ -1,0 +1,110 @@
+"""SSL tab: Let's Encrypt for the app (e-mail, enable, disable, renew) and its certificate.
+
+Status comes from the letsencrypt plugin (`letsencrypt:active`, the app's row
+of `letsencrypt:list` for expiry and time before renewal, its report for the
+e-mail) and from `certs:report` (what nginx serves). The plugin is a
+community plugin: when the host lacks it, Dokku answers "is not a dokku
+command" and the tab says how to install it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from docklight import services
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError
+from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
+                                      render_tab, run_write, start_job)
+
+TEMPLATE = "app/_ssl.html"
+PLUGIN_URL = "https://github.com/dokku/dokku-letsencrypt.git"
+INSTALL_COMMAND = f"sudo dokku plugin:install {PLUGIN_URL}"
+ACTIONS = {"enable": "Enable Let's Encrypt for", "disable": "Disable Let's Encrypt for",
+           "auto-renew": "Renew the certificate of"}
+# Where a Plugins page may live (another part of Docklight); linked when present.
+PLUGIN_PAGE_ENDPOINTS = ("plugins.index", "plugins.plugins")
+
+
+def _plugin_missing(exc: CommandFailed) -> bool:
+    """Return whether Dokku refused a letsencrypt command because the plugin is absent."""
+    return exc.result.exit_code == 1 and "is not a dokku command" in exc.message
+
+
+def _letsencrypt() -> dict:
+    """Read the app's Let's Encrypt state; ``installed`` is False without the plugin."""
+    try:
+        active = read(commands.letsencrypt_active(g.app)).stdout.strip() == "true"
+    except CommandFailed as exc:
+        if _plugin_missing(exc):
+            return {"installed": False}
+        raise
+    entry = next((e for e in parsers.parse_letsencrypt_list(
+        read(commands.letsencrypt_list()).stdout) if e.app == g.app), None)
+    try:
+        report = app_report("letsencrypt")
+    except (CommandFailed, parsers.ParseError):
+        report = {}  # older plugins without a JSON report: the e-mail stays unknown
+    return {
+        "installed": True,
+        "active": active,
+        "entry": entry,
+        "email": report.get("email", ""),
+        "computed_email": report.get("computed-email", "") or report.get("email", ""),
+        "global_email": report.get("global-email", ""),
+    }
+
+
+def _certs():
+    """Read certs:report (what nginx serves), or None when it cannot be read."""
+    try:
+        return parsers.certs_report_from_json(app_report("certs"))
+    except (CommandFailed, parsers.ParseError):
+        return None
+
+
+def _plugins_page() -> str | None:
+    """Return the endpoint of the Plugins page if this Docklight has one."""
+    return next((e for e in PLUGIN_PAGE_ENDPOINTS if e in current_app.view_functions), None)
+
+
+def _context(**extra) -> dict:
+    """Read what the tab shows."""
+    return {
+        "le": _letsencrypt(),
+        "certs": _certs(),
+        "install_command": INSTALL_COMMAND,
+        "root_configured": services.dokku().executors.root is not None,
+        "plugins_page": _plugins_page(),
+        **extra,
+    }
+
+
+@bp.get("/ssl")
+def ssl():
+    """Show Let's Encrypt status and the certificate the app serves."""
+    return render_tab("ssl", TEMPLATE, **_context())
+
+
+@bp.post("/ssl/email")
+def ssl_email_POST():
+    """Set the Let's Encrypt e-mail of the app (`letsencrypt:set app email x`)."""
+    try:
+        command = commands.letsencrypt_set_email(g.app, request.form.get("email", ""))
+    except ValidationError as exc:
+        return form_error("ssl", TEMPLATE, exc, **_context())
+    try:
+        run_write(command)
+    except CommandFailed as exc:
+        return failure("ssl", TEMPLATE, exc, **_context())
+    return changed(render_tab("ssl", TEMPLATE, **_context(done={"command": command.display})))
+
+
+@bp.post("/ssl/<action>")
+def ssl_action_POST(action):
+    """Enable, disable or renew Let's Encrypt as a job (it talks to the ACME CA)."""
+    if action not in ACTIONS:
+        return render_tab("ssl", TEMPLATE, 404, **_context())
+    command = commands.letsencrypt_action(action, g.app)
+    return start_job(command, f"{ACTIONS[action]} {g.app}")

@@ -1,0 +1,173 @@
+"""Operating an app in headless Chromium: config, destroy, and the same without JavaScript."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, app_config
+from tests.live import LiveServer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+VALUE = "hello 'world' \"$(id)\" `x`\n  second line = ünïcödé "
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live(sshd, emulator, data_dir):
+    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
+    server = LiveServer(env)
+    yield server
+    server.stop()
+
+
+def _open(browser, **options):
+    context = browser.new_context(**options)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and ("Content Security Policy" in m.text
+                                      or "Refused" in m.text) else None)
+    page.console_errors = problems
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _open(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def plain_page(browser):
+    """A page with JavaScript disabled: only forms, links and meta refresh."""
+    context, page = _open(browser, java_script_enabled=False)
+    yield page
+    context.close()
+
+
+def login(page, live):
+    page.goto(live.url + "/login")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_set_a_config_value_then_reveal_it(page, live, emulator):
+    login(page, live)
+    page.goto(live.url + "/apps/api/config")
+    # "Add row" swaps in the form with one more row, keeping what was typed.
+    page.fill("#f-key-0", "GREETING")
+    page.click("#config-set button:text-is('Add row')")
+    expect(page.locator("#config-set input[name^=key-]")).to_have_count(4)
+    assert page.input_value("#f-key-0") == "GREETING"
+    # No write, and no second read: the form alone came back.
+    assert [c[0] for c in emulator.calls() if c[0].startswith("config:")] == ["config:export"]
+    page.fill("#f-key-0", "GREETING")
+    page.fill("#f-value-0", VALUE)
+    page.check("#config-set input[name=no_restart]")
+    page.click("#config-set button:text-is('Set')")
+    row = page.locator('tr[data-key="GREETING"]')
+    expect(row).to_be_visible()
+    expect(page.locator("#config .done")).to_contain_text("without restarting api")
+    assert emulator.state()["apps"]["api"]["config"]["GREETING"] == VALUE
+    # The value is nowhere on the page until asked for.
+    assert "second line" not in page.content()
+    expect(row.locator(".masked")).to_have_text("••••")
+
+    row.locator("button:has-text('Reveal')").click()
+    secret = row.locator("pre.config-secret code")
+    expect(secret).to_be_visible()
+    assert secret.text_content() == VALUE
+    assert page.url == live.url + "/apps/api/config"  # swapped in place
+    row.locator("a:text-is('Hide')").click()
+    expect(row.locator(".masked")).to_be_visible()
+    assert "second line" not in page.content()
+
+    # Without "don't restart" it runs as a job; when it ends the tab refreshes itself.
+    page.fill("#f-key-0", "MODE")
+    page.fill("#f-value-0", "job value")
+    page.click("#config-set button:text-is('Set')")
+    expect(page.locator("#job-slot .job .job-state")).to_have_text("ok", timeout=30000)
+    expect(page.locator('tr[data-key="MODE"]')).to_be_visible(timeout=10000)
+    assert emulator.state()["apps"]["api"]["config"]["MODE"] == "job value"
+    assert page.console_errors == [], page.console_errors
+
+
+def test_destroy_needs_the_typed_name(page, live, emulator):
+    login(page, live)
+    page.goto(live.url + "/apps/blog/destroy")
+    form = page.locator("form:has(input[name=confirm])").first
+    form.locator("input[name=confirm]").fill("blo")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_text("Type blog exactly to confirm.")).to_be_visible()
+    assert "blog" in emulator.state()["apps"]
+    assert not [c for c in emulator.calls() if c[0] == "apps:destroy"]
+
+    form = page.locator("form:has(input[name=confirm])").first
+    form.locator("input[name=confirm]").fill("blog")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".job .job-state").first).to_have_text("ok", timeout=30000)
+    assert "blog" not in emulator.state()["apps"]
+    assert ["apps:destroy", "blog", "--force"] in emulator.calls()
+
+    page.goto(live.url + "/")
+    expect(page.locator("#app-api")).to_be_visible()
+    assert page.locator("#app-blog").count() == 0
+    assert page.console_errors == [], page.console_errors
+
+
+def test_config_without_javascript(plain_page, live, emulator):
+    page = plain_page
+    login(page, live)
+    page.goto(live.url + "/apps/api/config")
+    page.fill("#f-key-0", "PLAIN")
+    page.fill("#f-value-0", VALUE)
+    page.check("#config-set input[name=no_restart]")
+    page.click("#config-set button:text-is('Set')")
+    # The result page: the tab again, with what was done and the new key.
+    expect(page.locator(".done")).to_contain_text("Set PLAIN without restarting api.")
+    expect(page.locator(".done code")).to_have_text(
+        "dokku config:set --encoded --no-restart api PLAIN=***")
+    assert "second line" not in page.content()
+    assert emulator.state()["apps"]["api"]["config"]["PLAIN"] == VALUE
+
+    # Reveal works too: the form posts to the reveal URL and the page shows that value.
+    page.locator('tr[data-key="PLAIN"] button:has-text("Reveal")').click()
+    secret = page.locator('tr[data-key="PLAIN"] pre.config-secret code')
+    expect(secret).to_be_visible()
+    assert secret.text_content() == VALUE
+    assert page.locator("pre.config-secret").count() == 1
+
+    # "Add row" keeps what was typed and adds a row.
+    page.goto(live.url + "/apps/api/config")
+    page.fill("#f-key-0", "KEPT")
+    page.click("#config-set button:text-is('Add row')")
+    expect(page.locator("#config-set input[name^=key-]")).to_have_count(4)
+    assert page.input_value("#f-key-0") == "KEPT"
+
+
+def test_restart_without_javascript(plain_page, live, emulator):
+    page = plain_page
+    login(page, live)
+    page.goto(live.url + "/apps/api/overview")
+    page.click("form[action='/apps/api/ps/restart'] button")
+    page.wait_for_url(lambda url: "/jobs/" in url)
+    # The job page refreshes itself (noscript meta refresh) until the job ends.
+    expect(page.locator(".job-state")).to_have_text("ok", timeout=30000)
+    assert ["ps:restart", "api"] in emulator.calls()
