@@ -13,6 +13,7 @@ would swallow), and config values always base64 (`config:set --encoded`).
 from __future__ import annotations
 
 import base64
+import re
 import urllib.parse
 
 from docklight.dokku import validators as v
@@ -284,6 +285,14 @@ def proxy_toggle(action: str, app: str) -> Command:
 
 # --- deploy: git, builder, buildpacks, checks --------------------------------
 
+# Dokku splits `git:*` command lines on whitespace only, without xargs' quote
+# handling (reference 0.1), so a quoted argument would arrive with its quotes
+# in it. Every git argument must therefore be made of characters that travel
+# unquoted.
+_GIT_WIRE_SAFE = re.compile(r"^[A-Za-z0-9@%+=:,./_-]+$")
+GIT_SYNC_SCHEMES = ("https", "ssh")
+
+
 def _without_credentials(url: str) -> str:
     """Return url with any user:password@ replaced by ***@ (for display)."""
     parts = urllib.parse.urlsplit(url)
@@ -293,11 +302,43 @@ def _without_credentials(url: str) -> str:
     return url
 
 
+def _sync_url(value: str) -> str:
+    """Validate a git:sync remote: https://, ssh:// or git@host:path, wire-safe.
+
+    Plain http:// and git:// are refused: both send the code (and any
+    credentials in the URL) in clear text. An '@' after the host would make
+    the user:password part ambiguous, and so impossible to hide reliably.
+    """
+    if isinstance(value, str) and "://" in value and \
+            value.strip().split("://", 1)[0].lower() not in GIT_SYNC_SCHEMES:
+        raise v.ValidationError(
+            "repository", "Repository must be an https://, ssh:// or git@host:path URL.")
+    url = v.git_url(value, field="repository")
+    if not _GIT_WIRE_SAFE.match(url):
+        raise v.ValidationError(
+            "repository", "Repository URL may hold only letters, digits and @%+=:,./_- "
+            "(Dokku passes git commands on without quoting).")
+    if v.SCP_URL_RE.match(url):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in GIT_SYNC_SCHEMES:
+        raise v.ValidationError(
+            "repository", "Repository must be an https://, ssh:// or git@host:path URL.")
+    try:
+        parts.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise v.ValidationError("repository", "Repository URL has an invalid port.") from None
+    if "@" in url.split("://", 1)[1].partition("/")[2]:
+        raise v.ValidationError(
+            "repository", "Repository URL may hold '@' only in user:password@host.")
+    return url
+
+
 @allows("git:sync")
 def git_sync(app: str, repository: str, ref: str | None = None, *, build: bool = True) -> Command:
     """Fetch a repository into an app and (by default) build it."""
     app = v.app_name(app)
-    repository = v.git_url(repository)
+    repository = _sync_url(repository)
     args = ["git:sync"] + (["--build"] if build else []) + [app, repository]
     if ref:
         args.append(v.git_ref(ref))
@@ -306,6 +347,10 @@ def git_sync(app: str, repository: str, ref: str | None = None, *, build: bool =
     userinfo = urllib.parse.urlsplit(repository).netloc.rpartition("@")[0]
     if userinfo and "://" in repository:
         secrets = (userinfo,) + tuple(p for p in userinfo.split(":") if len(p) >= 4)
+        # git may print the URL percent-decoded.
+        decoded = urllib.parse.unquote(userinfo)
+        if decoded != userinfo:
+            secrets += (decoded,) + tuple(p for p in decoded.split(":") if len(p) >= 4)
     return _command(*args, shown=shown, app=app, mutates=True, long=True,
                     secrets=secrets)
 
@@ -322,6 +367,9 @@ def git_set(app: str, prop: str, value: str) -> Command:
     return _command("git:set", app, prop, value, app=app, mutates=True)
 
 
+_BUILD_DIR_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+
+
 @allows("builder:set")
 def builder_set(app: str, prop: str, value: str = "") -> Command:
     """Select the builder or the build directory (empty value resets)."""
@@ -333,8 +381,10 @@ def builder_set(app: str, prop: str, value: str = "") -> Command:
             args.append(v.choice(value, BUILDERS, "value", "Builder"))
         else:
             text = v._text("value", value, "Build directory")
-            if text.startswith("/") or ".." in text.split("/") or " " in text:
-                raise v.ValidationError("value", "Build directory must be a relative path.")
+            if not _BUILD_DIR_RE.match(text) or ".." in text.split("/"):
+                raise v.ValidationError(
+                    "value", "Build directory must be a relative path of letters, digits "
+                    "and _.-/ (no '..').")
             args.append(text)
     return _command(*args, app=app, mutates=True)
 
@@ -346,15 +396,27 @@ def buildpacks_list(app: str) -> Command:
     return _command("buildpacks:list", app, app=app)
 
 
+_BUILDPACK_URL_RE = re.compile(r"^[A-Za-z0-9@%+=:,./_#~-]+$")
+
+
 @allows("buildpacks:add", "buildpacks:remove")
 def buildpacks_change(action: str, app: str, url: str, index: int | str | None = None) -> Command:
     """Add (optionally at a 1-based index) or remove a buildpack."""
     action = v.choice(action, ("add", "remove"), "action", "Action")
     app = v.app_name(app)
-    url = v.git_url(url, field="url") if "://" in url or "@" in url else _buildpack_name(url)
+    if isinstance(url, str) and ("://" in url or "@" in url):
+        url = v.git_url(url, field="url")
+        if not _BUILDPACK_URL_RE.match(url):
+            raise v.ValidationError(
+                "url", "Buildpack URL may hold only letters, digits and @%+=:,./_#~-.")
+    else:
+        url = _buildpack_name(url)
     args = [f"buildpacks:{action}"]
     if action == "add" and index not in (None, ""):
-        args += ["--index", str(v.count(index, field="index", maximum=100))]
+        position = v.count(index, field="index", maximum=100)
+        if position < 1:
+            raise v.ValidationError("index", "Position must be a whole number from 1 to 100.")
+        args += ["--index", str(position)]
     args += [app, url]
     return _command(*args, app=app, mutates=True)
 
@@ -381,7 +443,7 @@ def checks_change(action: str, app: str, process_types: list[str] | None = None)
     app = v.app_name(app)
     args = [f"checks:{action}", app]
     if process_types:
-        args.append(",".join(v.process_type(p) for p in process_types))
+        args.append(",".join(v.process_type(p, field="process_types") for p in process_types))
     return _command(*args, app=app, mutates=True)
 
 
@@ -395,9 +457,24 @@ def checks_run(app: str, process_type: str | None = None) -> Command:
 
 # --- storage ------------------------------------------------------------------
 
+# Absolute paths of plain characters: nothing a shell, Dokku's argument
+# splitting or docker's `-v host:container[:opts]` syntax would read.
+_MOUNT_PATH_RE = re.compile(r"^/[A-Za-z0-9_.@+=,%/-]*$")
+
+
+def _mount_path(value, field: str, what: str) -> str:
+    """Validate an absolute mount path: no spaces, ':', '..' or shell characters."""
+    text = v._text(field, value, what)
+    if not _MOUNT_PATH_RE.match(text) or ".." in text.split("/"):
+        raise v.ValidationError(
+            field, f"{what} must be absolute, without spaces, ':' or '..' "
+            "(letters, digits and _.@+=,%/- only).")
+    return text
+
+
 @allows("storage:list")
 def storage_list(app: str) -> Command:
-    """List the bind mounts of an app as JSON."""
+    """List the bind mounts of an app as JSON (Dokku 0.29.3+)."""
     app = v.app_name(app)
     return _command("storage:list", app, "--format", "json", app=app)
 
@@ -407,8 +484,10 @@ def storage_change(action: str, app: str, host_path: str, container_path: str) -
     """Mount or unmount host_path:container_path."""
     action = v.choice(action, ("mount", "unmount"), "action", "Action")
     app = v.app_name(app)
-    spec = f"{v.host_path(host_path)}:{v.container_path(container_path)}"
-    return _command(f"storage:{action}", app, spec, app=app, mutates=True)
+    host = _mount_path(v.host_path(host_path), "host_path", "Host path")
+    container = _mount_path(v.container_path(container_path), "container_path",
+                            "Container path")
+    return _command(f"storage:{action}", app, f"{host}:{container}", app=app, mutates=True)
 
 
 # --- resources --------------------------------------------------------------
@@ -455,11 +534,41 @@ def network_set(app: str, prop: str, value: str = "") -> Command:
         elif prop == "tld":
             args.append(v.hostname(value, field="value"))
         elif prop == "static-web-listener":
-            host, _, port = value.rpartition(":")
+            host, sep, port = v._text("value", value, "Listener").rpartition(":")
+            if not sep:
+                raise v.ValidationError("value", "Listener must look like 127.0.0.1:5000.")
             args.append(f"{v.hostname(host, field='value')}:{v.port(port, field='value')}")
         else:
             args.append(v.network_name(value, field="value"))
     return _command(*args, app=app, mutates=True)
+
+
+# Dokku evaluates docker options with bash when it builds the `docker run`
+# line, so shell syntax in an option would run on the host.
+_DOCKER_OPTION_SHELL = set("`$;|&<>\\")
+_ECHO_WORD_RE = re.compile(r"^(-[neE]+|--help|--version)$")
+
+
+def _docker_option(value) -> str:
+    """Validate a docker option, refusing shell syntax and words echo would eat."""
+    option = v.docker_option(value)
+    bad = sorted(set(option) & _DOCKER_OPTION_SHELL)
+    if bad:
+        raise v.ValidationError(
+            "option", "Docker option may not contain " + " ".join(bad)
+            + " (Dokku evaluates options with bash on the host).")
+    if option.count("'") % 2 or option.count('"') % 2:
+        raise v.ValidationError("option", "Docker option has an unclosed quote.")
+    if _ECHO_WORD_RE.match(option):
+        raise v.ValidationError(
+            "option", f"'{option}' cannot travel as a Dokku argument (echo would swallow it).")
+    return option
+
+
+def _phases(phases) -> list[str]:
+    """Validate a list of phases (build, deploy, run), keeping Dokku's order."""
+    chosen = {v.choice(p, PHASES, "phases", "Phase") for p in phases}
+    return [p for p in PHASES if p in chosen]
 
 
 @allows("docker-options:add", "docker-options:remove")
@@ -467,10 +576,10 @@ def docker_options_change(action: str, app: str, phases: list[str], option: str)
     """Add or remove a docker option for some phases (root-equivalent power)."""
     action = v.choice(action, ("add", "remove"), "action", "Action")
     app = v.app_name(app)
-    phases = [v.choice(p, PHASES, "phases", "Phase") for p in phases]
+    phases = _phases(phases)
     if not phases:
         raise v.ValidationError("phases", "Choose at least one phase.")
-    option = v.docker_option(option)
+    option = _docker_option(option)
     return _command(f"docker-options:{action}", app, ",".join(phases), option,
                     app=app, mutates=True)
 
@@ -479,7 +588,7 @@ def docker_options_change(action: str, app: str, phases: list[str], option: str)
 def docker_options_clear(app: str, phases: list[str] | None = None) -> Command:
     """Clear docker options, for some phases or all."""
     app = v.app_name(app)
-    extra = [",".join(v.choice(p, PHASES, "phases", "Phase") for p in phases)] if phases else []
+    extra = [",".join(_phases(phases))] if phases else []
     return _command("docker-options:clear", app, *extra, app=app, mutates=True)
 
 

@@ -1,0 +1,199 @@
+"""Deploy tab: git (sync, deploy branch), builder, buildpacks and zero-downtime checks.
+
+Credentials typed into a repository URL (https://user:token@host/repo.git)
+travel to Dokku once and go nowhere else: the builder shows and records the
+command with *** in their place and scrubs them from the output, and every
+page this module renders drops them from the form it echoes back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import g, request, url_for
+
+from docklight import services
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError
+from docklight.htmx import is_htmx, redirect_to
+from docklight.views.app_page import (app_report, bp, changed, failure, form_error, render_tab,
+                                      run_write, start_job)
+
+TAB = "deploy"
+TEMPLATE = "app/_deploy.html"
+CHECK_ACTIONS = {"enable": "Enable", "disable": "Disable", "skip": "Skip"}
+
+
+def without_credentials(value: str) -> str:
+    """Return a typed repository URL with anything that may be a credential removed.
+
+    Works on input that failed validation too, so it cuts generously: for
+    scheme://... everything between "://" and the last "@"; for the scp form
+    a user part holding ":".
+    """
+    scheme, sep, rest = value.partition("://")
+    if sep:
+        return scheme + sep + rest.rpartition("@")[2] if "@" in rest else value
+    user, at, host = value.rpartition("@")
+    return host if at and ":" in user else value
+
+
+def _form() -> dict:
+    """Return the posted form as it may be echoed back (no credentials)."""
+    form = request.form.to_dict(flat=True)
+    for name in ("repository", "ref"):  # a URL pasted into the ref field too
+        if name in form:
+            form[name] = without_credentials(form[name])
+    return form
+
+
+def _report(plugin: str) -> dict:
+    """Return app_report(plugin), cached until the next state change.
+
+    A refused form re-renders from the cache, so bad input sends nothing at
+    all to Dokku.
+    """
+    return services.dokku().cached(f"app-report:{g.app}:{plugin}", lambda: app_report(plugin))
+
+
+def _prop(report: dict, prefix: str, name: str) -> str:
+    """Return one report property, JSON key or prefixed (text/legacy) key."""
+    for key in (name, f"{prefix}-{name}"):
+        value = (report.get(key) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def _context() -> dict:
+    """Read git, builder, buildpacks and checks reports."""
+    builder = _report("builder")
+    return {
+        "git": parsers.git_report_from_json(_report("git")),
+        "builder": {
+            "selected": _prop(builder, "builder", "selected"),
+            "computed_selected": _prop(builder, "builder", "computed-selected"),
+            "build_dir": _prop(builder, "builder", "build-dir"),
+            "computed_build_dir": _prop(builder, "builder", "computed-build-dir"),
+        },
+        "builders": commands.BUILDERS,
+        "buildpacks": parsers.buildpacks_report_from_json(_report("buildpacks")),
+        "checks": parsers.checks_report_from_json(_report("checks")),
+    }
+
+
+def _refused(exc: ValidationError, field_map: dict | None = None):
+    """Show the form again with exc next to its field (renamed by field_map)."""
+    exc.field = (field_map or {}).get(exc.field, exc.field)
+    exc.message = without_credentials(exc.message)  # some messages quote the input
+    return form_error(TAB, TEMPLATE, exc, form=_form(), **_context())
+
+
+def _write(command_factory, field_map: dict | None = None):
+    """Build a command (may raise ValidationError), run it, answer."""
+    try:
+        command = command_factory()
+    except ValidationError as exc:
+        return _refused(exc, field_map)
+    try:
+        run_write(command)
+    except CommandFailed as exc:
+        return failure(TAB, TEMPLATE, exc, form=_form(), **_context())
+    if is_htmx():
+        return changed(render_tab(TAB, TEMPLATE, **_context()))
+    return changed(redirect_to(url_for("app.deploy")))
+
+
+@bp.get("/deploy")
+def deploy():
+    """Show how the app is deployed: git, builder, buildpacks, checks."""
+    return render_tab(TAB, TEMPLATE, **_context())
+
+
+@bp.post("/git/sync")
+def git_sync_POST():
+    """Fetch a remote repository and build it (`git:sync --build`) as a job.
+
+    A job because it clones, builds and deploys: minutes, with live output.
+    """
+    ref = request.form.get("ref", "").strip() or None
+    try:
+        command = commands.git_sync(g.app, request.form.get("repository", ""), ref)
+    except ValidationError as exc:
+        return _refused(exc)
+    # The title is stored and shown: it names the repository without credentials.
+    shown = command.shown[command.args.index("--build") + 2]
+    return start_job(command, f"Sync {g.app} from {shown}" + (f" ({ref})" if ref else ""))
+
+
+@bp.post("/git/deploy-branch")
+def deploy_branch_POST():
+    """Set the branch Dokku deploys on push (`git:set app deploy-branch X`)."""
+    return _write(lambda: commands.git_set(g.app, "deploy-branch",
+                                           request.form.get("deploy_branch", "")),
+                  {"value": "deploy_branch"})
+
+
+@bp.post("/builder/selected")
+def builder_selected_POST():
+    """Choose the builder, or let Dokku detect it (`builder:set app selected [X]`)."""
+    return _write(lambda: commands.builder_set(g.app, "selected",
+                                               request.form.get("builder", "").strip()),
+                  {"value": "builder"})
+
+
+@bp.post("/builder/build-dir")
+def builder_build_dir_POST():
+    """Set the build directory of a monorepo, or reset it (`builder:set app build-dir [X]`)."""
+    return _write(lambda: commands.builder_set(g.app, "build-dir",
+                                               request.form.get("build_dir", "").strip()),
+                  {"value": "build_dir"})
+
+
+@bp.post("/buildpacks/add")
+def buildpacks_add_POST():
+    """Add a buildpack, optionally at a 1-based position (`buildpacks:add [--index N]`)."""
+    return _write(lambda: commands.buildpacks_change(
+        "add", g.app, request.form.get("url", ""), request.form.get("index", "").strip()))
+
+
+@bp.post("/buildpacks/remove")
+def buildpacks_remove_POST():
+    """Remove one buildpack (`buildpacks:remove`)."""
+    return _write(lambda: commands.buildpacks_change(
+        "remove", g.app, request.form.get("buildpack", "")), {"url": "buildpack"})
+
+
+@bp.post("/buildpacks/clear")
+def buildpacks_clear_POST():
+    """Remove every buildpack setting; Dokku detects them again (`buildpacks:clear`)."""
+    return _write(lambda: commands.buildpacks_clear(g.app))
+
+
+def _process_types(text: str) -> list[str]:
+    """Split a comma or space separated list of process types."""
+    return [p for p in re.split(r"[\s,]+", text or "") if p]
+
+
+@bp.post("/checks")
+def checks_POST():
+    """Enable, disable or skip zero-downtime checks, for all or some process types."""
+    return _write(lambda: commands.checks_change(
+        request.form.get("action", ""), g.app,
+        _process_types(request.form.get("process_types", ""))), {"action": "process_types"})
+
+
+@bp.post("/checks/run")
+def checks_run_POST():
+    """Run the app's healthchecks now (`checks:run`) as a job.
+
+    A job because each check may wait and retry (up to its timeout times
+    its attempts) for every container.
+    """
+    process_type = request.form.get("run_process_type", "").strip() or None
+    try:
+        command = commands.checks_run(g.app, process_type)
+    except ValidationError as exc:
+        return _refused(exc, {"process_type": "run_process_type"})
+    return start_job(command, f"Run checks of {g.app}")

@@ -1,0 +1,138 @@
+"""Ports & proxy tab: port mappings (`ports:*`) and the app's proxy switch.
+
+Dokku 0.31 replaced `proxy:ports*` with `ports:*` and 0.32 removed the old
+commands (reference, "ports / proxy"), so only `ports:*` is used here; an
+older host gets a notice instead of a form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import g, request, url_for
+
+from docklight import services
+from docklight.dokku import commands, parsers, validators
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError
+from docklight.htmx import is_htmx, redirect_to
+from docklight.views.app_page import (actor_ip, app_report, bp, changed, failure, form_error,
+                                      render_tab, run_write, start_job)
+
+TAB = "ports"
+TEMPLATE = "app/_ports.html"
+PORTS_SINCE = (0, 31, 0)
+PROXY_ACTIONS = {"enable": "Enable proxy for", "disable": "Disable proxy for"}
+
+
+def _report(plugin: str) -> dict:
+    """Return app_report(plugin), cached until the next state change.
+
+    A refused form re-renders from the cache, so bad input sends nothing at
+    all to Dokku.
+    """
+    return services.dokku().cached(f"app-report:{g.app}:{plugin}", lambda: app_report(plugin))
+
+
+def _mappings(report: dict, detected: bool) -> list[parsers.PortMapping]:
+    """Return the configured (or, with detected, the detected) mappings of a ports report."""
+    keys = {k: value for k, value in report.items() if ("detected" in k) == detected}
+    return parsers.ports_from_report(keys)
+
+
+def _context() -> dict:
+    """Read ports:report and proxy:report."""
+    version = services.dokku().version(actor_ip=actor_ip())
+    context = {"schemes": validators.PORT_SCHEMES, "version": version,
+               "supported": version.at_least(*PORTS_SINCE), "configured": [], "detected": []}
+    if context["supported"]:
+        report = _report("ports")
+        context["configured"] = _mappings(report, detected=False)
+        context["detected"] = _mappings(report, detected=True)
+    context["proxy"] = parsers.proxy_report_from_json(_report("proxy"))
+    return context
+
+
+def _done():
+    """Answer a finished write: the fresh tab for htmx, a redirect for a plain form."""
+    if is_htmx():
+        return changed(render_tab(TAB, TEMPLATE, **_context()))
+    return changed(redirect_to(url_for("app.ports")))
+
+
+def _write(command_factory):
+    """Build a command (may raise ValidationError), run it, answer."""
+    try:
+        command = command_factory()
+    except ValidationError as exc:
+        return form_error(TAB, TEMPLATE, exc, **_context())
+    try:
+        run_write(command)
+    except CommandFailed as exc:
+        return failure(TAB, TEMPLATE, exc, **_context())
+    return _done()
+
+
+@bp.get("/ports")
+def ports():
+    """Show the app's port mappings and proxy state."""
+    return render_tab(TAB, TEMPLATE, **_context())
+
+
+@bp.post("/ports/add")
+def ports_add_POST():
+    """Add one mapping scheme:host:container (`ports:add`)."""
+    form = request.form
+
+    def build():
+        scheme = validators.choice(form.get("scheme", ""), validators.PORT_SCHEMES,
+                                   "scheme", "Scheme")
+        host = validators.port(form.get("host_port"), field="host_port")
+        container = validators.port(form.get("container_port"), field="container_port")
+        return commands.ports_change("add", g.app, [f"{scheme}:{host}:{container}"])
+
+    return _write(build)
+
+
+@bp.post("/ports/remove")
+def ports_remove_POST():
+    """Remove one mapping (`ports:remove`)."""
+    return _write(lambda: commands.ports_change("remove", g.app, [request.form.get("mapping", "")]))
+
+
+@bp.post("/ports/set")
+def ports_set_POST():
+    """Replace every mapping with the list given (`ports:set`)."""
+    def build():
+        text = request.form.get("mappings", "")
+        # Spaces and commas separate; anything else (a newline too) stays in
+        # an item and is refused by its validation.
+        items = [item for item in re.split(r"[ ,]+", text.strip(" ,")) if item]
+        if not items:
+            raise ValidationError("mappings", "Give at least one mapping such as http:80:5000.")
+        try:
+            return commands.ports_change("set", g.app, items)
+        except ValidationError as exc:
+            exc.field = "mappings"
+            raise
+
+    return _write(build)
+
+
+@bp.post("/ports/clear")
+def ports_clear_POST():
+    """Remove every configured mapping (`ports:clear`); Dokku falls back to detected ones."""
+    return _write(lambda: commands.ports_clear(g.app))
+
+
+@bp.post("/proxy/<action>")
+def proxy_POST(action):
+    """Enable or disable the app's proxy as a job.
+
+    A job because the proxy switch redeploys: with the proxy off, Dokku
+    publishes the container ports on the host, which needs new containers;
+    turning it on rebuilds the proxy config (reference "ports / proxy").
+    """
+    if action not in PROXY_ACTIONS:
+        return render_tab(TAB, TEMPLATE, 404, **_context())
+    return start_job(commands.proxy_toggle(action, g.app), f"{PROXY_ACTIONS[action]} {g.app}")

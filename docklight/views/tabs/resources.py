@@ -1,0 +1,96 @@
+"""Resources tab: CPU and memory limits and reservations, per process type or for all.
+
+Dokku keeps settings for all process types under the name `_default_`; an
+app with no settings at all makes `resource:report` print nothing
+(reference, "other reports"), which reads as "no limits".
+"""
+
+from __future__ import annotations
+
+from flask import g, request, url_for
+
+from docklight import services
+from docklight.dokku import commands, parsers
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.validators import ValidationError
+from docklight.htmx import is_htmx, redirect_to
+from docklight.views.app_page import (app_report, bp, changed, failure, form_error, render_tab,
+                                      run_write)
+
+TAB = "resources"
+TEMPLATE = "app/_resources.html"
+DEFAULT_PROCESS = "_default_"
+KINDS = {"limit": "Limit", "reserve": "Reservation"}
+
+
+def _context() -> dict:
+    """Read resource:report, cached until the next state change.
+
+    A refused form re-renders from the cache, so bad input sends nothing at
+    all to Dokku.
+    """
+    report = services.dokku().cached(f"app-report:{g.app}:resource",
+                                     lambda: app_report("resource"))
+    resources = parsers.resource_report_from_json(report)
+    # All-process settings first, then the process types by name.
+    order = sorted(resources.processes, key=lambda p: (p != DEFAULT_PROCESS, p))
+    return {"resources": resources, "processes": order, "default_process": DEFAULT_PROCESS,
+            "kinds": KINDS}
+
+
+def _process_type(name: str = "process_type") -> str | None:
+    """Return the posted process type; empty (or Dokku's `_default_`) means all."""
+    value = request.form.get(name, "").strip()
+    return None if value in ("", DEFAULT_PROCESS) else value
+
+
+def _write(command_factory, *, row_action: bool = False, field_map: dict | None = None):
+    """Build a command (may raise ValidationError), run it, answer."""
+    try:
+        command = command_factory()
+    except ValidationError as exc:
+        if row_action:  # hidden fields of a row: say so above the table
+            exc.field = "row"
+            return form_error(TAB, TEMPLATE, exc, form={}, **_context())
+        exc.field = (field_map or {}).get(exc.field, exc.field)
+        return form_error(TAB, TEMPLATE, exc, **_context())
+    try:
+        run_write(command)
+    except CommandFailed as exc:
+        return failure(TAB, TEMPLATE, exc, **_context())
+    if is_htmx():
+        return changed(render_tab(TAB, TEMPLATE, **_context()))
+    return changed(redirect_to(url_for("app.resources")))
+
+
+@bp.get("/resources")
+def resources():
+    """Show the app's CPU and memory limits and reservations."""
+    return render_tab(TAB, TEMPLATE, **_context())
+
+
+@bp.post("/resources/set")
+def resources_set_POST():
+    """Set a CPU and/or memory limit or reservation (`resource:limit` / `resource:reserve`).
+
+    Dokku applies them at the next deploy or restart, so this is a plain write.
+    """
+    form = request.form
+    return _write(lambda: commands.resource_set(
+        form.get("kind", ""), g.app, cpu=form.get("cpu", "").strip(),
+        memory=form.get("memory", "").strip(), process_type=_process_type()))
+
+
+@bp.post("/resources/clear")
+def resources_clear_POST():
+    """Clear limits or reservations (`resource:limit-clear` / `resource:reserve-clear`).
+
+    Posted by the clear form (clear_kind, clear_process_type) or by a row's
+    button (kind, process_type as hidden fields, row=1).
+    """
+    if request.form.get("row") == "1":
+        return _write(lambda: commands.resource_clear(request.form.get("kind", ""), g.app,
+                                                      _process_type()), row_action=True)
+    return _write(lambda: commands.resource_clear(request.form.get("clear_kind", ""), g.app,
+                                                  _process_type("clear_process_type")),
+                  field_map={"kind": "clear_kind", "process_type": "clear_process_type"})
