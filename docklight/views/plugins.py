@@ -1,0 +1,169 @@
+"""Plugins: what is installed, and (as root) install, update, enable, disable, uninstall.
+
+Everything but the list is root-only in Dokku, so it goes through the root
+target (DOCKLIGHT_DOKKU_SSH_ROOT_TARGET). Without one the page explains how
+to configure it instead of offering buttons, and the actions answer 409
+without sending anything. Install, update and uninstall run as jobs; they
+share one lock, because plugn runs every plugin's install triggers.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, render_template, request
+
+from docklight import datastores, services
+from docklight.dokku import commands, validators
+from docklight.dokku.client import CommandFailed
+from docklight.dokku.executor import DokkuError
+from docklight.htmx import is_htmx, wants_fragment
+from docklight.views.app_page import actor_ip, start_job
+
+bp = Blueprint("plugins", __name__)
+
+LOCK_KEY = "plugins"
+TOGGLES = {"enable": "Enable", "disable": "Disable"}
+
+
+def _root_configured() -> bool:
+    """Return whether root-only commands have a target to run on."""
+    return services.dokku().executors.root is not None
+
+
+def _install_form() -> dict:
+    """Return the install form's values, pre-filled for ?install=<official plugin>."""
+    name = request.args.get("install", "")
+    if name in datastores.OFFICIAL:
+        return {"url": datastores.official_url(name), "name": name}
+    return {}
+
+
+def _context(refresh: bool = False, **extra) -> tuple[dict, int]:
+    """Load the plugin list; on failure describe what failed instead of raising."""
+    context = {"plugins": [], "error": None, "failed": None, "errors": {}, "form": {},
+               "root": _root_configured(), "is_core": datastores.is_core,
+               "is_datastore": datastores.is_datastore, "official": datastores.OFFICIAL,
+               "official_url": datastores.official_url}
+    context.update(extra)
+    status = 200
+    try:
+        context["plugins"] = datastores.plugins(services.dokku(), actor_ip=actor_ip(),
+                                                refresh=refresh)
+    except DokkuError as exc:
+        context["error"], status = exc, exc.status
+    except CommandFailed as exc:
+        context["failed"], status = exc, 502
+    # Dokku's own plugins (40-odd) fold away; the ones someone installed lead.
+    context["community"] = [p for p in context["plugins"] if not datastores.is_core(p)]
+    context["core_plugins"] = [p for p in context["plugins"] if datastores.is_core(p)]
+    installed = {p.name for p in context["plugins"]}
+    context["installable"] = [n for n in datastores.OFFICIAL if n not in installed]
+    return context, status
+
+
+def _render(status: int = 200, **context):
+    """Render the list for htmx, or the whole page around it."""
+    template = "plugins/_list.html" if wants_fragment() else "plugins/index.html"
+    return make_response(render_template(template, **context), status)
+
+
+def _list_response(status: int = 200, **extra):
+    """Answer an action with the plugin list, swapped in place of the old one."""
+    context, load_status = _context(**extra)
+    if is_htmx():
+        body = render_template("plugins/_list.html", **context)
+        return make_response(body, status if load_status == 200 else load_status,
+                             {"HX-Retarget": "#plugins", "HX-Reswap": "outerHTML"})
+    return make_response(render_template("plugins/index.html", **context),
+                         status if load_status == 200 else load_status)
+
+
+def _require_root():
+    """Return a 409 explanation when there is no root target, else None."""
+    if _root_configured():
+        return None
+    return _list_response(409, refused="This needs Docklight's root connection, which is "
+                                       "not configured; nothing was sent to Dokku.")
+
+
+def _plugin_or_404(name: str) -> str:
+    """Return a valid plugin name from the URL, else 404."""
+    try:
+        return validators.plugin_name(name)
+    except validators.ValidationError:
+        abort(404, f"'{name}' is not a valid plugin name.")
+
+
+@bp.get("/plugins")
+def index():
+    """List installed plugins: name, version, enabled, core, description."""
+    context, status = _context(refresh=request.args.get("refresh") == "1",
+                               form=_install_form())
+    return _render(status, **context)
+
+
+@bp.post("/plugins/install")
+def install_POST():
+    """Install a plugin from a git or https URL, optionally under a name (a job)."""
+    refused = _require_root()
+    if refused is not None:
+        return refused
+    url = request.form.get("url", "").strip()
+    name = request.form.get("name", "").strip()
+    try:
+        command = commands.plugin_install(url, name or None)
+    except validators.ValidationError as exc:
+        return _list_response(422, errors={exc.field: exc.message},
+                              form={"url": url, "name": name})
+    label = name or url
+    return start_job(command, f"Install plugin {label}", lock_key=LOCK_KEY)
+
+
+@bp.post("/plugins/<name>/update")
+def update_POST(name):
+    """Update a plugin from its repository (a job)."""
+    name = _plugin_or_404(name)
+    refused = _require_root()
+    if refused is not None:
+        return refused
+    return start_job(commands.plugin_update(name), f"Update plugin {name}", lock_key=LOCK_KEY)
+
+
+@bp.post("/plugins/<name>/enable", defaults={"action": "enable"})
+@bp.post("/plugins/<name>/disable", defaults={"action": "disable"})
+def toggle_POST(name, action):
+    """Enable or disable a plugin now, then show the list again."""
+    name = _plugin_or_404(name)
+    refused = _require_root()
+    if refused is not None:
+        return refused
+    dokku = services.dokku()
+    result = dokku.run(commands.plugin_action(action, name), actor_ip=actor_ip())
+    if not result.ok:
+        return _list_response(422, action_failed=CommandFailed(result))
+    return _list_response(200, done=f"Plugin {name} {action}d.")
+
+
+@bp.get("/plugins/<name>/uninstall")
+def uninstall(name):
+    """Ask for the plugin's name before uninstalling it."""
+    name = _plugin_or_404(name)
+    context = {"name": name, "errors": {}, "form": {}, "root": _root_configured()}
+    template = "plugins/_uninstall.html" if wants_fragment() else "plugins/uninstall.html"
+    return render_template(template, **context)
+
+
+@bp.post("/plugins/<name>/uninstall")
+def uninstall_POST(name):
+    """Uninstall a plugin once its name was typed exactly (a job)."""
+    name = _plugin_or_404(name)
+    refused = _require_root()
+    if refused is not None:
+        return refused
+    typed = request.form.get("confirm", "")
+    if typed != name:
+        context = {"name": name, "form": {"confirm": typed}, "root": True,
+                   "errors": {"confirm": f"Type {name} exactly to confirm."}}
+        template = "plugins/_uninstall.html" if is_htmx() else "plugins/uninstall.html"
+        return make_response(render_template(template, **context), 422)
+    return start_job(commands.plugin_action("uninstall", name), f"Uninstall plugin {name}",
+                     lock_key=LOCK_KEY)
