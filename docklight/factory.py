@@ -73,7 +73,8 @@ def build_app(test_config=None) -> Flask:
     services.init_app(app, settings)
 
     from docklight import security, templating
-    from docklight.views import app_page, apps, auth, errors, health, jobs, tabs  # noqa: F401
+    from docklight.views import (app_page, apps, auth, databases, errors, health, history,  # noqa: F401
+                                 jobs, plugins, tabs)
 
     security.init_app(app)
     templating.init_app(app)
@@ -82,12 +83,17 @@ def build_app(test_config=None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(app_page.bp)
+    app.register_blueprint(databases.bp)
+    app.register_blueprint(plugins.bp)
+    app.register_blueprint(history.bp)
     jobs.sock.init_app(app)
     errors.init_app(app)
 
-    from docklight import cli
+    from docklight import cli, retention
 
     cli.init_app(app)
+    # Prunes old history at start-up and daily (one worker per day).
+    retention.start_scheduler(app)
 
     @app.before_request
     def _start_timer():

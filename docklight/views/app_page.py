@@ -75,6 +75,9 @@ def render_tab(tab: str, template: str, status: int = 200, **context):
     tabs = [(key, label) for key, label in TABS if f"app.{key}" in current_app.view_functions]
     if wants_fragment():
         body = render_template(template, app=g.app, tab=tab, tabs=tabs, **context)
+        if request.headers.get("HX-Target") == "tab":
+            # Switching tabs: the tab bar follows, out of band.
+            body += render_template("app/_tabs.html", tab=tab, tabs=tabs, oob=True)
     else:
         body = render_template("app/show.html", app=g.app, tab=tab, tabs=tabs,
                                tab_template=template, **context)

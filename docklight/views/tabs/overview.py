@@ -23,6 +23,13 @@ def _scale() -> dict[str, int]:
     return parsers.parse_ps_scale(read(commands.ps_scale(g.app)).stdout)
 
 
+def _refused(response, root: str = "#overview"):
+    """Put a refused form back in place of its tab, not into the job slot."""
+    response.headers["HX-Retarget"] = root
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
 def _context() -> dict:
     """Read what the overview shows: ps and app reports and the scale."""
     ps = parsers.ps_report_from_json(app_report("ps"))
@@ -62,7 +69,7 @@ def scale_POST():
             raise ValidationError("new_type", "Give at least one process count.")
         command = commands.ps_scale(g.app, counts)
     except ValidationError as exc:
-        return form_error("overview", TEMPLATE, exc, **_context())
+        return _refused(form_error("overview", TEMPLATE, exc, **_context()))
     return start_job(command, f"Scale {g.app}")
 
 
@@ -72,7 +79,7 @@ def unlock_POST():
     try:
         run_write(commands.apps_unlock(g.app))
     except CommandFailed as exc:
-        return failure("overview", TEMPLATE, exc, **_context())
+        return _refused(failure("overview", TEMPLATE, exc, **_context()))
     return changed(render_tab("overview", TEMPLATE, **_context()))
 
 
@@ -83,7 +90,7 @@ def rename_POST():
         new_name = new_app_name(request.form.get("new_name", ""), field="new_name")
         command = commands.apps_rename(g.app, new_name)
     except ValidationError as exc:
-        return form_error("overview", TEMPLATE, exc, **_context())
+        return _refused(form_error("overview", TEMPLATE, exc, **_context()))
     return start_job(command, f"Rename {g.app} to {new_name}")
 
 
@@ -98,7 +105,7 @@ def destroy_POST():
     """Destroy the app once its name was typed exactly (`apps:destroy app --force`)."""
     typed = request.form.get("confirm", "")
     if typed != g.app:
-        return render_tab("overview", "app/_destroy.html", 422,
-                          errors={"confirm": f"Type {g.app} exactly to confirm."},
-                          form={"confirm": typed})
+        return _refused(render_tab("overview", "app/_destroy.html", 422,
+                                   errors={"confirm": f"Type {g.app} exactly to confirm."},
+                                   form={"confirm": typed}), "#destroy")
     return start_job(commands.apps_destroy(g.app), f"Destroy {g.app}")
