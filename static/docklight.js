@@ -45,6 +45,18 @@
     lastSeq[path] = top;
   });
 
+  // A boosted link or form is a page navigation: it replaces the body. htmx
+  // would otherwise let it inherit an hx-target set on a region around it
+  // (a table that refreshes itself, say) and pour a whole page into that
+  // region. A server's own HX-Retarget (errors go to #flash) still wins.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail;
+    if (!d.boosted || d.target === document.body) return;
+    if (d.xhr && d.xhr.getResponseHeader("HX-Retarget")) return;
+    d.target = document.body;
+    d.swapOverride = "innerHTML";
+  });
+
   // Keep a job's output scrolled to the end while new lines arrive, and
   // tell the page when a job ends so fragments that listen for job-done
   // (hx-trigger="job-done from:body") refresh themselves.

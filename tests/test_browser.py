@@ -86,3 +86,21 @@ def test_sort_and_refresh_swap_the_table_in_place(page, live, emulator):
     page.wait_for_selector("#app-new-app")
     assert page.url.startswith(live.url + "/")  # swapped, not navigated away
     assert page.console_errors == [], page.console_errors
+
+
+def test_links_inside_self_refreshing_regions_navigate_the_page(page, live, emulator):
+    # Regression: a boosted link used to inherit the hx-target of the region
+    # around it and pour the next page into that region.
+    page.goto(live.url + "/login")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#apps-table tbody tr")
+    page.click("#app-api th a")
+    page.wait_for_url(live.url + "/apps/api/overview")
+    page.wait_for_selector("#overview")
+    assert page.locator("header.topbar").count() == 1
+    assert page.locator("#apps-table").count() == 0
+    page.click("nav.tabs >> text=Domains")
+    page.wait_for_selector("nav.tabs a[aria-current=page]:has-text('Domains')")
+    assert page.locator("nav.tabs a[aria-current=page]").count() == 1
+    assert page.console_errors == [], page.console_errors
