@@ -1,9 +1,15 @@
 """The `logs` command: app logs from ``logs/<app>.log``, optionally followed (-t).
 
 Each source line is plain text (from ``web.1``) or ``{"ps": "worker.1", "msg": "…"}``.
-Lines are timestamped when read, like ``docker logs --timestamps`` would show them.
+Docker keeps a timestamp with every line, so two ``docker logs`` runs show a
+line with the same time; clients rely on that to resume a stream without
+repeating it. The source file has no times, so the first ``logs`` run that
+reads a line stamps it (:class:`Stamps`) and every later run reuses the stamp.
+A followed line is stamped within one poll of being appended.
 """
 
+import fcntl
+import hashlib
 import json
 import os
 import time
@@ -19,6 +25,7 @@ HELP = (
 BARE = {"logs": "logs"}
 COLOURS = (36, 33, 32, 35, 31)
 POLL_SECONDS = 0.02
+STAMPS_DIR = "log-stamps"  # in the emulator home: tests write logs/ as another user
 SYNTHETIC_PATHS = ("/", "/health", "/api/items", "/login", "/static/app.css")
 
 
@@ -56,16 +63,99 @@ class Printer:
             return True
         return proc == self.ps_filter if "." in self.ps_filter else proc.split(".")[0] == self.ps_filter
 
-    def format(self, proc, message):
+    def format(self, proc, message, ns=None):
         if self.quiet:
             return message
         colour = self.colours.setdefault(proc, COLOURS[len(self.colours) % len(COLOURS)])
-        stamp = rfc3339nano(time.time_ns())
+        stamp = rfc3339nano(ns or time.time_ns())
         return f"\x1b[{colour}m{stamp} app[{proc}]:\x1b[0m {message}"
 
-    def emit(self, proc, message):
+    def emit(self, proc, message, ns=None):
         if self.wanted(proc):
-            self.ctx.out(self.format(proc, message))
+            self.ctx.out(self.format(proc, message, ns))
+
+
+class Stamps:
+    """Stable per-line timestamps, kept beside the log source.
+
+    ``log-stamps/<app>`` starts with ``# <identity>`` of the source (its inode
+    and a hash of its first line) and holds one ``<byte offset> <unix ns>``
+    record per line; the first record for an offset wins. Writers hold an
+    flock, so concurrent ``logs`` runs agree on every stamp. A replaced or
+    truncated source starts a new file. When the file cannot be written, lines
+    are stamped with the time they are read.
+    """
+
+    def __init__(self, home, app, source):
+        self.path = os.path.join(home, STAMPS_DIR, app)
+        self.source = source
+        self.known = {}
+        self._pos = 0
+        self._identity = None
+
+    def get(self, offsets):
+        """Return the unix-ns stamp of the line at each byte offset."""
+        missing = [o for o in offsets if o not in self.known]
+        if missing:
+            try:
+                self._stamp(missing)
+            except OSError:
+                pass
+        now = time.time_ns()
+        return [self.known.get(o) or now for o in offsets]
+
+    def _stamp(self, offsets):
+        try:
+            with open(self.source, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                first = fh.readline(256)
+        except FileNotFoundError:
+            return
+        identity = f"{st.st_ino}-{hashlib.sha1(first).hexdigest()[:12]}"
+        os.makedirs(os.path.dirname(self.path), mode=0o777, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+        try:
+            try:
+                os.fchmod(fd, 0o666)
+            except OSError:
+                pass
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._load(fd)
+            header = f"# {identity}"
+            if self._identity != identity or (self.known and max(self.known) >= st.st_size):
+                os.ftruncate(fd, 0)
+                os.write(fd, (header + "\n").encode())
+                self.known, self._identity = {}, identity
+                self._pos = len(header) + 1
+            now = time.time_ns()
+            records = []
+            for i, offset in enumerate(sorted(set(offsets) - set(self.known))):
+                self.known[offset] = now + i  # distinct and in file order
+                records.append(f"{offset} {now + i}\n")
+            if records:
+                data = "".join(records).encode()
+                os.write(fd, data)
+                self._pos += len(data)
+        finally:
+            os.close(fd)
+
+    def _load(self, fd):
+        """Read records other runs appended since our last look."""
+        size = os.fstat(fd).st_size
+        if size < self._pos:
+            self.known, self._pos, self._identity = {}, 0, None
+        if size == self._pos:
+            return
+        data = os.pread(fd, size - self._pos, self._pos)
+        complete = data[:data.rfind(b"\n") + 1]
+        self._pos += len(complete)
+        for raw in complete.decode("ascii", "replace").splitlines():
+            if raw.startswith("# "):
+                self._identity = raw[2:].strip()
+                continue
+            offset, _, ns = raw.partition(" ")
+            if offset.isdigit() and ns.isdigit():
+                self.known.setdefault(int(offset), int(ns))
 
 
 def read_from(path, offset):
@@ -82,15 +172,27 @@ def read_from(path, offset):
         return b"", 0
 
 
+def split_lines(data, base):
+    """Return ``([(offset, raw line)], rest)`` for the complete lines of *data* read at *base*."""
+    lines, pos = [], 0
+    while True:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            return lines, data[pos:]
+        lines.append((base + pos, data[pos:end].decode("utf-8", "surrogateescape")))
+        pos = end + 1
+
+
 def last_per_container(entries, num):
     """Keep the last *num* lines of each container, in file order."""
     if num < 0:
         return entries
     counts, keep = {}, []
-    for proc, message in reversed(entries):
+    for entry in reversed(entries):
+        proc = entry[1]
         if counts.get(proc, 0) < num:
             counts[proc] = counts.get(proc, 0) + 1
-            keep.append((proc, message))
+            keep.append(entry)
     return list(reversed(keep))
 
 
@@ -107,32 +209,38 @@ def cmd_logs(ctx, args):
         ctx.fail(f"App {name} has not been deployed")
     path = os.path.join(ctx.home, "logs", f"{name}.log")
     printer = Printer(ctx, values["quiet"], values["ps"])
+    stamps = Stamps(ctx.home, name, path)
     data, offset = read_from(path, 0)
-    complete, _, partial = data.rpartition(b"\n")
-    entries = [parse_line(raw.decode("utf-8", "surrogateescape"))
-               for raw in complete.split(b"\n")] if complete or data.endswith(b"\n") else []
-    entries = [e for e in entries if printer.wanted(e[0])]
-    for proc, message in last_per_container(entries, values["num"]):
-        printer.emit(proc, message)
+    lines, partial = split_lines(data, 0)
+    entries = [(pos, *parse_line(raw)) for pos, raw in lines]
+    entries = last_per_container([e for e in entries if printer.wanted(e[1])], values["num"])
+    for ns, (_, proc, message) in zip(stamps.get([e[0] for e in entries]), entries):
+        printer.emit(proc, message, ns)
     if values["tail"]:
-        follow(ctx, app, path, offset - len(partial), printer)
+        follow(ctx, app, path, offset - len(partial), printer, stamps)
     return 0
 
 
-def follow(ctx, app, path, offset, printer):
+def follow(ctx, app, path, offset, printer, stamps):
     """Poll the log file and emit synthetic traffic until a signal ends us."""
     rate = float(ctx.settings.get("log_rate") or 0)
     webs = [f"web.{c['index']}" for c in app["containers"] if c["proc"] == "web"] or ["web.1"]
     interval = 1.0 / rate if rate > 0 else None
     next_synthetic = time.monotonic() + (interval or 0)
     counter = 0
-    buffer = b""
+    buffer, base = b"", offset
     while True:
-        data, offset = read_from(path, offset)
+        data, new_offset = read_from(path, offset)
+        if new_offset < offset or (not data and new_offset == 0 and offset):
+            buffer, base = b"", 0  # the source was truncated: start over
+        offset = new_offset
         buffer += data
-        while b"\n" in buffer:
-            raw, buffer = buffer.split(b"\n", 1)
-            printer.emit(*parse_line(raw.decode("utf-8", "surrogateescape")))
+        lines, buffer = split_lines(buffer, base)
+        base = offset - len(buffer)
+        wanted = [(pos, *parse_line(raw)) for pos, raw in lines]
+        wanted = [e for e in wanted if printer.wanted(e[1])]
+        for ns, (_, proc, message) in zip(stamps.get([e[0] for e in wanted]), wanted):
+            printer.emit(proc, message, ns)
         while interval and time.monotonic() >= next_synthetic:
             counter += 1
             path_part = SYNTHETIC_PATHS[counter % len(SYNTHETIC_PATHS)]

@@ -1,0 +1,130 @@
+"""Live logs over WebSocket: /api/apps/<app>/logs/stream (flask-sock, gevent worker).
+
+Every viewer of the same app and options in this worker shares one upstream
+``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream.py). The
+page gets JSON messages:
+
+- ``hello`` (upstream state, heartbeat seconds), then
+- ``lines``: ``[{"i": id, "t": timestamp, "p": process, "h": escaped HTML}]``,
+- ``skipped`` (this browser fell behind by ``count`` lines),
+- ``state`` (``live`` or ``reconnecting`` with a message and ``retry_in``),
+- ``heartbeat`` every HEARTBEAT seconds,
+- ``error`` with ``final: true`` (Dokku's refusal: command, exit code,
+  message; a limit; bad options), after which the server closes.
+
+Options are query parameters: ``lines`` (100, 500 or 1000), ``ps`` (a process
+type) and ``since`` (the newest RFC3339 timestamp the page holds, so a
+reconnect does not resend the backlog). The session and the Origin are
+checked for every request by docklight.security before this runs.
+
+The blueprint registers itself whenever the app page's blueprint is
+registered, so the factory needs no change (see ``_register``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, request, session
+
+from docklight import logstream, services
+from docklight.dokku import commands, validators
+from docklight.dokku.validators import ValidationError
+from docklight.views import app_page
+from docklight.views.jobs import sock
+
+bp = Blueprint("logs", __name__)
+EXTENSION = "docklight.logs"
+
+
+@app_page.bp.record_once
+def _register(state) -> None:
+    """Register this blueprint on every app that registers the app page."""
+    state.app.register_blueprint(bp)
+
+
+class LiveLogs:
+    """The worker's log registry and the SSH connections its tails use."""
+
+    def __init__(self, registry: logstream.Registry, pool: logstream.ExecutorPool, history):
+        self.registry = registry
+        self.pool = pool
+        self.history = history
+
+    def source(self, command, actor_ip):
+        """Return a source that opens command (recorded in history)."""
+        return logstream.DokkuTail(command, self.pool, self.history, actor_ip)
+
+
+def live_logs() -> LiveLogs:
+    """Return this app's LiveLogs, built on first use in the worker."""
+    logs = current_app.extensions.get(EXTENSION)
+    if logs is None:
+        config, settings = current_app.config, current_app.config["SETTINGS"]
+        registry = logstream.Registry(
+            max_streams=settings.max_log_streams,
+            max_per_session=settings.max_log_streams_per_session,
+            linger=float(config.get("LOG_LINGER_SECONDS", logstream.LINGER_SECONDS)),
+            heartbeat=float(config.get("LOG_HEARTBEAT_SECONDS", logstream.HEARTBEAT_SECONDS)),
+            queue_lines=int(config.get("LOG_QUEUE_LINES", logstream.QUEUE_LINES)))
+        dokku = services.dokku()
+        # `logs` is not root-only: it runs on the user target.
+        pool = logstream.ExecutorPool(dokku.executors.user)
+        logs = current_app.extensions[EXTENSION] = LiveLogs(registry, pool, dokku.history)
+    return logs
+
+
+def lines_option(value) -> int:
+    """Validate how many past lines to load: 100, 500 or 1000."""
+    text = str(value if value is not None else "100").strip() or "100"
+    if not text.isdigit() or int(text) not in logstream.LINES_CHOICES:
+        raise ValidationError("lines", "Lines must be 100, 500 or 1000.")
+    return int(text)
+
+
+def ps_option(value) -> str:
+    """Validate the process type filter ('' for all)."""
+    value = (value or "").strip()
+    return validators.process_type(value, field="ps") if value else ""
+
+
+def since_option(value) -> int | None:
+    """Validate ?since= (an RFC3339 timestamp) and return unix nanoseconds."""
+    if not value:
+        return None
+    ns = logstream.timestamp_ns(value.strip())
+    if ns is None:
+        raise ValidationError("since", "since must be an RFC3339 timestamp.")
+    return ns
+
+
+def _send_final(ws, event: dict) -> None:
+    ws.send(json.dumps({**event, "final": True}))
+
+
+@sock.route("/api/apps/<app>/logs/stream", bp=bp)
+def stream(ws, app):
+    """Follow one app's logs: backlog, then live lines, states and heartbeats."""
+    try:
+        app = validators.app_name(app)
+        lines = lines_option(request.args.get("lines"))
+        ps = ps_option(request.args.get("ps"))
+        since = since_option(request.args.get("since"))
+        command = commands.logs(app, num=lines, process_type=ps or None, tail=True)
+    except ValidationError as exc:
+        _send_final(ws, {"type": "error", "kind": "invalid", "title": "Invalid options",
+                         "message": exc.message, "field": exc.field})
+        return
+    logs = live_logs()
+    actor_ip = request.remote_addr
+    try:
+        sub = logs.registry.subscribe(
+            logstream.StreamKey(app, lines, ps), session_id=session.get("sid", ""),
+            since_ns=since, source_factory=lambda: logs.source(command, actor_ip))
+    except logstream.LimitReached as exc:
+        _send_final(ws, exc.event())
+        return
+    try:
+        logstream.pump(ws, sub, logs.registry.heartbeat)
+    finally:
+        logs.registry.unsubscribe(sub)
