@@ -59,6 +59,8 @@ class Settings:
     max_log_streams: int
     max_log_streams_per_session: int
     log_linger_seconds: float
+    log_heartbeat_seconds: float
+    log_queue_lines: int
     history_reads_days: float
     history_changes_days: float
     dokku: DokkuSettings
@@ -278,6 +280,8 @@ def load(env=None) -> Settings:
         max_log_streams=_int(env, "DOCKLIGHT_MAX_LOG_STREAMS", 100, 1),
         max_log_streams_per_session=_int(env, "DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION", 10, 1),
         log_linger_seconds=_float(env, "DOCKLIGHT_LOG_LINGER_SECONDS", 5.0, 0),
+        log_heartbeat_seconds=_float(env, "DOCKLIGHT_LOG_HEARTBEAT_SECONDS", 15.0, 1),
+        log_queue_lines=_int(env, "DOCKLIGHT_LOG_QUEUE_LINES", 2000, 10),
         history_reads_days=_float(env, "DOCKLIGHT_HISTORY_READS_DAYS", 7.0, 0.01),
         history_changes_days=_float(env, "DOCKLIGHT_HISTORY_CHANGES_DAYS", 365.0, 0.01),
         dokku=DokkuSettings(target=target, root_target=root_target, ssh=ssh, root_ssh=root_ssh,

@@ -80,18 +80,32 @@ class LiveServer:
         self._log.close()
 
 
-def websocket(url: str, headers: dict | None = None):
-    """Open a WebSocket like a browser would (Host header with the port).
 
-    simple_websocket's client sends `Host: 127.0.0.1` without the port, so an
-    Origin check comparing scheme, host and port would (rightly) refuse it.
-    """
+def websocket_client_class():
+    """Return the WebSocket test client class (imports simple_websocket lazily)."""
     import simple_websocket
 
-    class _BrowserLikeClient(simple_websocket.Client):
+    class BrowserLikeClient(simple_websocket.Client):
+        """simple_websocket's client, sending Host with the port as browsers do.
+
+        simple_websocket sends `Host: 127.0.0.1` without the port, so an Origin
+        check comparing scheme, host and port would (rightly) refuse it. It also
+        handles frames that arrived in the same read as the handshake response
+        (the server may send at once, then close): the stock client would leave
+        them unread until more data came.
+        """
+
         def handshake(self):
             if self.port not in (80, 443):
                 self.host = f"{self.host}:{self.port}"
             super().handshake()
+            # Still "connected" if a message came before the close: the reader
+            # thread then sees the closed socket, and receive() returns it.
+            self.connected = self._handle_events() or bool(self.input_buffer)
 
-    return _BrowserLikeClient.connect(url, headers=headers)
+    return BrowserLikeClient
+
+
+def websocket(url: str, headers: dict | None = None):
+    """Open a WebSocket like a browser would."""
+    return websocket_client_class().connect(url, headers=headers)
