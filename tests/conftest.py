@@ -9,6 +9,7 @@ the argv log (what really reached "Dokku").
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 
 from docklight import create_app
 from docklight.emulator import state as emu
+from tests.live import LiveServer
 from tests.sshd import SSHServer
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -177,3 +179,61 @@ class AuthActions:
 def auth(client):
     """Login/logout actions for the client."""
     return AuthActions(client)
+
+
+# --- the real server and a real browser ----------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@pytest.fixture
+def live(sshd, emulator, data_dir):
+    """Docklight under gunicorn (the Procfile's line), talking to the test sshd."""
+    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
+    server = LiveServer(env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Return a factory of fresh pages; each collects script errors and CSP refusals."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        problems = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        # A 401 for a wrong password is expected; a refused script or a
+        # missing file is not.
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and ("Content Security Policy" in m.text
+                                          or "Refused" in m.text or "404" in m.text) else None)
+        page.console_errors = problems
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser page."""
+    return new_page()

@@ -2,50 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-from tests.conftest import PASSWORD, app_config
-from tests.live import LiveServer
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def live(sshd, emulator, data_dir):
-    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
-    server = LiveServer(env)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    problems = []
-    # Script errors and CSP violations; a 401 for a wrong password is expected.
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and ("Content Security Policy" in m.text
-                                      or "Refused" in m.text or "404" in m.text) else None)
-    page.console_errors = problems
-    yield page
-    context.close()
-
+from tests.conftest import PASSWORD
 
 def test_login_then_every_app_with_its_status(page, live):
     page.goto(live.url + "/")

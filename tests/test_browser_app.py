@@ -2,63 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, app_config
-from tests.live import LiveServer
+from tests.conftest import PASSWORD
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VALUE = "hello 'world' \"$(id)\" `x`\n  second line = ünïcödé "
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def live(sshd, emulator, data_dir):
-    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
-    server = LiveServer(env)
-    yield server
-    server.stop()
-
-
-def _open(browser, **options):
-    context = browser.new_context(**options)
-    page = context.new_page()
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and ("Content Security Policy" in m.text
-                                      or "Refused" in m.text) else None)
-    page.console_errors = problems
-    return context, page
-
-
-@pytest.fixture
-def page(browser):
-    context, page = _open(browser)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def plain_page(browser):
+def plain_page(new_page):
     """A page with JavaScript disabled: only forms, links and meta refresh."""
-    context, page = _open(browser, java_script_enabled=False)
-    yield page
-    context.close()
+    return new_page(java_script_enabled=False)
 
 
 def login(page, live):

@@ -2,43 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 
 from docklight.emulator import state as emu
-from tests import live as live_module
-from tests.conftest import PASSWORD, app_config
-from tests.live import LiveServer
-from tests.test_browser import browser, page  # noqa: F401  (fixtures)
-
-APP_SPEC = "wsgi:app"
-
-
-def wired_app():
-    """Return the production app with the Databases/Plugins pages registered (test-only).
-
-    gunicorn loads this (``tests.test_browser_databases:wired_app()``) only while
-    the factory does not register the blueprints itself yet.
-    """
-    from docklight import create_app
-    from docklight.config import exit_on_error
-    from tests.test_databases import wire
-
-    return wire(exit_on_error(create_app))
-
-
-@pytest.fixture
-def live(sshd, emulator, data_dir, make_app, monkeypatch):
-    """gunicorn with the Procfile's command line, serving the Databases page."""
-    if "databases" not in make_app().blueprints:
-        command = live_module.procfile_command()
-        spec = "tests.test_browser_databases:wired_app()"
-        monkeypatch.setattr(live_module, "procfile_command",
-                            lambda: [spec if a == APP_SPEC else a for a in command])
-    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
-    server = LiveServer(env)
-    yield server
-    server.stop()
-
+from tests.conftest import PASSWORD
 
 def login(page, live):
     page.goto(live.url + "/login?next=/databases")

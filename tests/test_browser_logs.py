@@ -13,20 +13,7 @@ from docklight.emulator import state as emu
 from tests.conftest import PASSWORD, app_config
 from tests.live import LiveServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 LINGER = 1.0
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(autouse=True)
@@ -47,17 +34,9 @@ def live(sshd, emulator, data_dir):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and ("Content Security Policy" in m.text
-                                      or "Refused" in m.text) else None)
-    page.console_errors = problems
-    yield page
-    context.close()
+def page(new_page):
+    """A page that may download (the download test)."""
+    return new_page(accept_downloads=True)
 
 
 def login(page, live):

@@ -25,23 +25,6 @@ from tests.conftest import PASSWORD, BrowserLikeClient
 HX = {"HX-Request": "true"}
 
 
-def wire(app):
-    """Register the blueprints unless the factory already does (test-only)."""
-    from docklight.views import databases, plugins
-
-    if "databases" not in app.blueprints:
-        app.register_blueprint(databases.bp)
-    if "plugins" not in app.blueprints:
-        app.register_blueprint(plugins.bp)
-    return app
-
-
-@pytest.fixture
-def app(make_app):
-    """The app under test, with the Databases and Plugins pages."""
-    return wire(make_app())
-
-
 def logged_in_client(app):
     """Return a logged-in browser-like client of app."""
     app.test_client_class = BrowserLikeClient
@@ -252,7 +235,7 @@ def test_no_datastore_plugin_shows_install_command_and_offer(client, auth, emula
 
 
 def test_no_datastore_plugin_without_root_target(make_app, emulator):
-    app = wire(make_app(DOCKLIGHT_DOKKU_SSH_ROOT_TARGET=""))
+    app = make_app(DOCKLIGHT_DOKKU_SSH_ROOT_TARGET="")
     seed(emulator, plugins=emu.default_plugins(datastores=()))
     client = logged_in_client(app)
     soup = BeautifulSoup(client.get("/databases").get_data(as_text=True), "html.parser")

@@ -3,7 +3,6 @@ timeouts, cancellation, concurrency and reconnection."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 

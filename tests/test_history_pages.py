@@ -17,17 +17,6 @@ from docklight import history_query as hq
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def app(make_app):
-    """The app, with the history blueprint registered until the factory does it."""
-    app = make_app()
-    if "history" not in app.blueprints:
-        from docklight.views import history
-
-        app.register_blueprint(history.bp)
-    return app
-
-
 def insert(app, *, command="dokku ps:report", subcommand=None, app_name=None,
            changes=False, status="ok", exit_code=0, created="2026-01-10T12:00:00.000Z",
            stdout="", stderr="", job_id=None, actor_ip="10.0.0.1", duration_ms=12) -> int:
@@ -451,58 +440,49 @@ def served(app):
     server.shutdown()
 
 
-def test_in_a_browser_rows_expand_filters_push_short_urls_and_pages_follow(app, served):
-    from playwright.sync_api import sync_playwright
-
+def test_in_a_browser_rows_expand_filters_push_short_urls_and_pages_follow(app, served, page):
     from tests.conftest import PASSWORD
-    from tests.test_browser import ARGS, CHROMIUM
 
     for i in range(60):
         insert(app, command=f"dokku ps:restart app{i % 2}", app_name=f"app{i % 2}",
                changes=True, status="failed" if i % 5 == 0 else "ok",
                stdout=f"<i>restarted {i}</i>\n")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page()
-        problems = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    problems = page.console_errors
 
-        def wait_for_url(text):
-            for _ in range(100):
-                if text in page.url:
-                    return
-                page.wait_for_timeout(50)
-            raise AssertionError(f"{text!r} not in {page.url}")
-
-        page.goto(served + "/login")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.goto(served + "/history")
-        newest = page.query_selector("tr.entry").get_attribute("data-id")
-        link = f"#cmd-{newest} td.expand a"
-        page.click(link)
-        page.wait_for_selector(f"#detail-{newest} pre.stdout")
-        assert page.inner_text(f"#detail-{newest} pre.stdout").strip() == "<i>restarted 59</i>"
-        page.click(link)  # a second click loads nothing more
-        page.wait_for_timeout(200)
-        assert len(page.query_selector_all("tr.detail")) == 1
-        assert page.url == served + "/history"  # expanding does not navigate
-
-        page.select_option("#f-outcome", "failed")
-        wait_for_url("?outcome=failed")
-        assert page.url == served + "/history?outcome=failed"  # no empty fields
-        page.wait_for_selector("#history-table tr.entry")
-        assert len(page.query_selector_all("#history-table tr.entry")) == 12
-
-        page.goto(served + "/history")
-        page.click("#history-older")
-        wait_for_url("before=")
-        for _ in range(100):  # CSP forbids wait_for_function's eval: poll instead
-            if len(page.query_selector_all("#history-table tr.entry")) == 10:
-                break
+    def wait_for_url(text):
+        for _ in range(100):
+            if text in page.url:
+                return
             page.wait_for_timeout(50)
-        assert len(page.query_selector_all("#history-table tr.entry")) == 10
-        browser.close()
+        raise AssertionError(f"{text!r} not in {page.url}")
+
+    page.goto(served + "/login")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(served + "/history")
+    newest = page.query_selector("tr.entry").get_attribute("data-id")
+    link = f"#cmd-{newest} td.expand a"
+    page.click(link)
+    page.wait_for_selector(f"#detail-{newest} pre.stdout")
+    assert page.inner_text(f"#detail-{newest} pre.stdout").strip() == "<i>restarted 59</i>"
+    page.click(link)  # a second click loads nothing more
+    page.wait_for_timeout(200)
+    assert len(page.query_selector_all("tr.detail")) == 1
+    assert page.url == served + "/history"  # expanding does not navigate
+
+    page.select_option("#f-outcome", "failed")
+    wait_for_url("?outcome=failed")
+    assert page.url == served + "/history?outcome=failed"  # no empty fields
+    page.wait_for_selector("#history-table tr.entry")
+    assert len(page.query_selector_all("#history-table tr.entry")) == 12
+
+    page.goto(served + "/history")
+    page.click("#history-older")
+    wait_for_url("before=")
+    for _ in range(100):  # CSP forbids wait_for_function's eval: poll instead
+        if len(page.query_selector_all("#history-table tr.entry")) == 10:
+            break
+        page.wait_for_timeout(50)
+    assert len(page.query_selector_all("#history-table tr.entry")) == 10
     assert problems == [], problems

@@ -3,7 +3,6 @@ cancel, one change per app, and a clean stop."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
@@ -49,14 +48,6 @@ class Browser:
     def socket(self, path):
         ws_url = self.url.replace("http://", "ws://") + path
         return websocket(ws_url, headers={"Cookie": self.cookie(), "Origin": self.url})
-
-
-@pytest.fixture
-def live(sshd, emulator, data_dir):
-    env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
-    server = LiveServer(env)
-    yield server
-    server.stop()
 
 
 def start_job(browser, path="/apps/api/ps/restart"):

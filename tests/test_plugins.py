@@ -6,19 +6,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from docklight.emulator import state as emu
-from tests.test_databases import HX, changes, job_id, logged_in_client, wait_job, wire
-
-
-@pytest.fixture
-def app(make_app):
-    """The app under test, with the Databases and Plugins pages."""
-    return wire(make_app())
+from tests.test_databases import HX, changes, job_id, logged_in_client, wait_job
 
 
 @pytest.fixture
 def userless_root(make_app, emulator):
     """A logged-in client of an app without a root target."""
-    return logged_in_client(wire(make_app(DOCKLIGHT_DOKKU_SSH_ROOT_TARGET="")))
+    return logged_in_client(make_app(DOCKLIGHT_DOKKU_SSH_ROOT_TARGET=""))
 
 
 def rows(html: str) -> dict[str, dict]:

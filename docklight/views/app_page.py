@@ -120,7 +120,16 @@ JSON_REPORT_SINCE = {"git": (0, 38, 0), "nginx": (0, 38, 0)}
 
 
 def app_report(plugin: str) -> dict:
-    """Return this app's <plugin>:report as a dict, read as JSON when the host can."""
+    """Return this app's <plugin>:report as a dict, read as JSON when the host can.
+
+    Cached until the next state change (or the cache TTL), so a refused form
+    re-renders without asking Dokku anything.
+    """
+    return services.dokku().cached(f"app-report:{g.app}:{plugin}",
+                                   lambda: _read_app_report(plugin))
+
+
+def _read_app_report(plugin: str) -> dict:
     dokku = services.dokku()
     since = JSON_REPORT_SINCE.get(plugin, (0, 23, 1))
     if dokku.version(actor_ip=actor_ip()).at_least(*since):
@@ -128,6 +137,13 @@ def app_report(plugin: str) -> dict:
         return objects[0] if objects else {}
     blocks = parsers.parse_report(read(commands.report(plugin, g.app)).stdout)
     return blocks.get(g.app) or next(iter(blocks.values()), {})
+
+
+def write_done(tab: str, template: str, context, endpoint: str):
+    """Answer a finished write: the fresh tab for htmx, a redirect for a plain form."""
+    if is_htmx():
+        return changed(render_tab(tab, template, **context()))
+    return changed(redirect_to(url_for(endpoint)))
 
 
 def start_job(command: Command, title: str, lock_key: str | None = None):

@@ -33,7 +33,7 @@ def help_entries(plugin):
         (f"{plugin}:create <service> [--create-flags...]", f"Create a {plugin} service"),
         (f"{plugin}:destroy <service> [-f|--force]", f"Delete the {plugin} service/data/container if there are no links left"),
         (f"{plugin}:exists <service>", f"Check if the {plugin} service exists"),
-        (f"{plugin}:info <service> [--single-info-flag]", f"Print the service information"),
+        (f"{plugin}:info <service> [--single-info-flag]", "Print the service information"),
         (f"{plugin}:link <service> <app> [--link-flags...]", f"Link the {plugin} service to the app"),
         (f"{plugin}:links <service>", "List all apps linked to the service"),
         (f"{plugin}:list", f"List all {plugin} services"),

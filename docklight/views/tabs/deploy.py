@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 
-from flask import g, request, url_for
+from flask import g, request
 
-from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import is_htmx, redirect_to
-from docklight.views.app_page import (app_report, bp, changed, failure, form_error, render_tab,
-                                      run_write, start_job)
+from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
+                                      run_write, start_job, write_done)
 
 TAB = "deploy"
 TEMPLATE = "app/_deploy.html"
@@ -48,14 +46,6 @@ def _form() -> dict:
     return form
 
 
-def _report(plugin: str) -> dict:
-    """Return app_report(plugin), cached until the next state change.
-
-    A refused form re-renders from the cache, so bad input sends nothing at
-    all to Dokku.
-    """
-    return services.dokku().cached(f"app-report:{g.app}:{plugin}", lambda: app_report(plugin))
-
 
 def _prop(report: dict, prefix: str, name: str) -> str:
     """Return one report property, JSON key or prefixed (text/legacy) key."""
@@ -68,9 +58,9 @@ def _prop(report: dict, prefix: str, name: str) -> str:
 
 def _context() -> dict:
     """Read git, builder, buildpacks and checks reports."""
-    builder = _report("builder")
+    builder = app_report("builder")
     return {
-        "git": parsers.git_report_from_json(_report("git")),
+        "git": parsers.git_report_from_json(app_report("git")),
         "builder": {
             "selected": _prop(builder, "builder", "selected"),
             "computed_selected": _prop(builder, "builder", "computed-selected"),
@@ -78,8 +68,8 @@ def _context() -> dict:
             "computed_build_dir": _prop(builder, "builder", "computed-build-dir"),
         },
         "builders": commands.BUILDERS,
-        "buildpacks": parsers.buildpacks_report_from_json(_report("buildpacks")),
-        "checks": parsers.checks_report_from_json(_report("checks")),
+        "buildpacks": parsers.buildpacks_report_from_json(app_report("buildpacks")),
+        "checks": parsers.checks_report_from_json(app_report("checks")),
     }
 
 
@@ -100,9 +90,7 @@ def _write(command_factory, field_map: dict | None = None):
         run_write(command)
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, form=_form(), **_context())
-    if is_htmx():
-        return changed(render_tab(TAB, TEMPLATE, **_context()))
-    return changed(redirect_to(url_for("app.deploy")))
+    return write_done(TAB, TEMPLATE, _context, "app.deploy")
 
 
 @bp.get("/deploy")

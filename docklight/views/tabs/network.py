@@ -12,15 +12,13 @@ from __future__ import annotations
 import posixpath
 import shlex
 
-from flask import g, request, url_for
+from flask import g, request
 
-from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import is_htmx, redirect_to
-from docklight.views.app_page import (app_report, bp, changed, failure, form_error, render_tab,
-                                      run_write)
+from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
+                                      run_write, write_done)
 
 TAB = "network"
 TEMPLATE = "app/_network.html"
@@ -135,19 +133,11 @@ def docker_option_risks(option: str) -> list[str]:
     return risks
 
 
-def _report(plugin: str) -> dict:
-    """Return app_report(plugin), cached until the next state change.
-
-    A refused form re-renders from the cache, so bad input sends nothing at
-    all to Dokku.
-    """
-    return services.dokku().cached(f"app-report:{g.app}:{plugin}", lambda: app_report(plugin))
-
 
 def _context() -> dict:
     """Read network:report and docker-options:report."""
-    network = parsers.network_report_from_json(_report("network"))
-    options = parsers.docker_options_from_json(_report("docker-options"))
+    network = parsers.network_report_from_json(app_report("network"))
+    options = parsers.docker_options_from_json(app_report("docker-options"))
     phases = {phase: [(o, docker_option_risks(o)) for o in getattr(options, phase)]
               for phase in commands.PHASES}
     return {"network": network, "properties": commands.NETWORK_PROPERTIES,
@@ -167,12 +157,6 @@ def _posted_form() -> dict:
     return form
 
 
-def _done():
-    """Answer a finished write: the fresh tab for htmx, a redirect for a plain form."""
-    if is_htmx():
-        return changed(render_tab(TAB, TEMPLATE, **_context()))
-    return changed(redirect_to(url_for("app.network")))
-
 
 def _refused(exc: ValidationError, field_map: dict | None = None, **extra):
     """Show the form again with exc next to its field (renamed by field_map)."""
@@ -187,7 +171,7 @@ def _run(command):
         run_write(command)
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, form=_posted_form(), **_context())
-    return _done()
+    return write_done(TAB, TEMPLATE, _context, "app.network")
 
 
 @bp.get("/network")

@@ -9,29 +9,20 @@ from __future__ import annotations
 
 import re
 
-from flask import g, request, url_for
+from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers, validators
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import is_htmx, redirect_to
-from docklight.views.app_page import (actor_ip, app_report, bp, changed, failure, form_error,
-                                      render_tab, run_write, start_job)
+from docklight.views.app_page import (actor_ip, app_report, bp, failure, form_error,
+                                      render_tab, run_write, start_job, write_done)
 
 TAB = "ports"
 TEMPLATE = "app/_ports.html"
 PORTS_SINCE = (0, 31, 0)
 PROXY_ACTIONS = {"enable": "Enable proxy for", "disable": "Disable proxy for"}
 
-
-def _report(plugin: str) -> dict:
-    """Return app_report(plugin), cached until the next state change.
-
-    A refused form re-renders from the cache, so bad input sends nothing at
-    all to Dokku.
-    """
-    return services.dokku().cached(f"app-report:{g.app}:{plugin}", lambda: app_report(plugin))
 
 
 def _mappings(report: dict, detected: bool) -> list[parsers.PortMapping]:
@@ -46,18 +37,12 @@ def _context() -> dict:
     context = {"schemes": validators.PORT_SCHEMES, "version": version,
                "supported": version.at_least(*PORTS_SINCE), "configured": [], "detected": []}
     if context["supported"]:
-        report = _report("ports")
+        report = app_report("ports")
         context["configured"] = _mappings(report, detected=False)
         context["detected"] = _mappings(report, detected=True)
-    context["proxy"] = parsers.proxy_report_from_json(_report("proxy"))
+    context["proxy"] = parsers.proxy_report_from_json(app_report("proxy"))
     return context
 
-
-def _done():
-    """Answer a finished write: the fresh tab for htmx, a redirect for a plain form."""
-    if is_htmx():
-        return changed(render_tab(TAB, TEMPLATE, **_context()))
-    return changed(redirect_to(url_for("app.ports")))
 
 
 def _write(command_factory):
@@ -70,7 +55,7 @@ def _write(command_factory):
         run_write(command)
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, **_context())
-    return _done()
+    return write_done(TAB, TEMPLATE, _context, "app.ports")
 
 
 @bp.get("/ports")

@@ -7,15 +7,14 @@ app with no settings at all makes `resource:report` print nothing
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import is_htmx, redirect_to
-from docklight.views.app_page import (app_report, bp, changed, failure, form_error, render_tab,
-                                      run_write)
+from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
+                                      run_write, write_done)
 
 TAB = "resources"
 TEMPLATE = "app/_resources.html"
@@ -58,9 +57,7 @@ def _write(command_factory, *, row_action: bool = False, field_map: dict | None 
         run_write(command)
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, **_context())
-    if is_htmx():
-        return changed(render_tab(TAB, TEMPLATE, **_context()))
-    return changed(redirect_to(url_for("app.resources")))
+    return write_done(TAB, TEMPLATE, _context, "app.resources")
 
 
 @bp.get("/resources")

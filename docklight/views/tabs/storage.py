@@ -7,15 +7,14 @@ hosts reject that flag, so there they come from the mount lists of
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import is_htmx, redirect_to
-from docklight.views.app_page import (actor_ip, app_report, bp, changed, failure, form_error,
-                                      read, render_tab, run_write)
+from docklight.views.app_page import (actor_ip, app_report, bp, failure, form_error,
+                                      read, render_tab, run_write, write_done)
 
 TAB = "storage"
 TEMPLATE = "app/_storage.html"
@@ -57,9 +56,7 @@ def _write(action: str):
         run_write(command)
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, **_context())
-    if is_htmx():
-        return changed(render_tab(TAB, TEMPLATE, **_context()))
-    return changed(redirect_to(url_for("app.storage")))
+    return write_done(TAB, TEMPLATE, _context, "app.storage")
 
 
 @bp.get("/storage")
