@@ -5,6 +5,7 @@ emulated Dokku delay per call, and Docklight under gunicorn -k gevent, then
 for 10, 50 and 200 apps prints, side by side in one run:
 
   floor   one raw paramiko `ps:report` (all apps) on a warm connection
+  raw3    the three bulk reports the dashboard needs, raw and in parallel
   cold    GET /apps (htmx fragment) with the cache dropped (?refresh=1)
   warm    GET /apps served from the cache
   naive   one `ps:report <app>` per app on a warm connection, 6 at a time
@@ -101,8 +102,8 @@ def main() -> None:
 
         client = raw_client(sshd)
         print(f"Emulated Dokku delay: {args.delay_ms} ms per call. Median of {RUNS} runs, ms.")
-        print(f"{'apps':>5} {'floor':>8} {'cold':>8} {'cold/floor':>11} {'warm':>8} "
-              f"{'naive':>9} {'naive/cold':>11}")
+        print(f"{'apps':>5} {'floor':>8} {'raw3':>8} {'cold':>8} {'cold/floor':>11} "
+              f"{'cold/raw3':>10} {'warm':>8} {'naive':>9} {'naive/cold':>11}")
         for n in SIZES:
             state = emu.seed_many(n)
             emu.write_state(sshd.emulator_home, state)
@@ -114,6 +115,13 @@ def main() -> None:
             assert fragment().count(b'<tr id="app-') == n
             raw_run(client, "version")  # warm raw connection
             floor = timed(lambda: raw_run(client, "ps:report"))
+
+            def raw3():
+                with ThreadPoolExecutor(max_workers=3) as pool:
+                    list(pool.map(lambda c: raw_run(client, c),
+                                  ["ps:report", "domains:report", "git:report"]))
+
+            parallel = timed(raw3)
             cold = timed(lambda: fragment("?refresh=1"))
             warm = timed(fragment)
 
@@ -122,8 +130,9 @@ def main() -> None:
                     list(pool.map(lambda a: raw_run(client, f"ps:report {a}"), names))
 
             naive_ms = timed(naive, runs=1 if n >= 50 else 3)
-            print(f"{n:>5} {floor:>8.1f} {cold:>8.1f} {cold / floor:>10.2f}x {warm:>8.1f} "
-                  f"{naive_ms:>9.1f} {naive_ms / cold:>10.1f}x")
+            print(f"{n:>5} {floor:>8.1f} {parallel:>8.1f} {cold:>8.1f} {cold / floor:>10.2f}x "
+                  f"{cold / parallel:>9.2f}x {warm:>8.1f} {naive_ms:>9.1f} "
+                  f"{naive_ms / cold:>10.1f}x")
         client.close()
     finally:
         if server:
