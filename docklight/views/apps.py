@@ -7,9 +7,9 @@ from flask import Blueprint, render_template, request, url_for
 from docklight import dashboard, services
 from docklight.dokku import commands
 from docklight.dokku.client import CommandFailed
-from docklight.dokku.executor import DokkuError
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.views.errors import attempt
 
 bp = Blueprint("apps", __name__)
 
@@ -27,19 +27,12 @@ def _sort_context() -> dict:
 
 def _table_context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
-    context = {**_sort_context(), "overview": None, "apps": [], "error": None, "failed": None}
-    try:
-        overview = dashboard.cached(services.dokku(), actor_ip=request.remote_addr,
-                                    refresh=refresh)
-    except DokkuError as exc:
-        context["error"] = exc
-        return context, exc.status
-    except CommandFailed as exc:
-        context["failed"] = exc
-        return context, 502
-    context["overview"] = overview
-    context["apps"] = overview.sorted(context["sort"], context["descending"])
-    return context, 200
+    overview, failure, status = attempt(lambda: dashboard.cached(
+        services.dokku(), actor_ip=request.remote_addr, refresh=refresh))
+    context = {**_sort_context(), **failure, "overview": overview, "apps": []}
+    if overview is not None:
+        context["apps"] = overview.sorted(context["sort"], context["descending"])
+    return context, status
 
 
 @bp.get("/")

@@ -13,10 +13,9 @@ from flask import Blueprint, abort, make_response, render_template, request
 
 from docklight import datastores, services
 from docklight.dokku import commands, validators
-from docklight.dokku.client import CommandFailed
-from docklight.dokku.executor import DokkuError
 from docklight.htmx import is_htmx, wants_fragment
 from docklight.views.app_page import actor_ip, start_job
+from docklight.views.errors import attempt
 
 bp = Blueprint("databases", __name__)
 
@@ -44,19 +43,12 @@ def _root_configured() -> bool:
 
 def _context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
-    context = {"overview": None, "error": None, "failed": None, "errors": {}, "form": {},
+    overview, failure, status = attempt(lambda: datastores.cached(
+        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+    context = {**failure, "overview": overview, "errors": {}, "form": {},
                "root": _root_configured(), "install_command": datastores.install_command(),
                "official": datastores.OFFICIAL}
-    try:
-        context["overview"] = datastores.cached(services.dokku(), actor_ip=actor_ip(),
-                                                refresh=refresh)
-    except DokkuError as exc:
-        context["error"] = exc
-        return context, exc.status
-    except CommandFailed as exc:
-        context["failed"] = exc
-        return context, 502
-    return context, 200
+    return context, status
 
 
 def _render(status: int = 200, **context):

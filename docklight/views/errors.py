@@ -31,6 +31,20 @@ def render_error(status: int, title: str, message: str = "", *, dokku_error=None
     return render_template("errors/error.html", **context), status
 
 
+def attempt(load):
+    """Call load(); return (value, context, status), describing a Dokku failure.
+
+    For pages that show what failed in place of their content (command,
+    target, exit code, Dokku's message) instead of an error page.
+    """
+    try:
+        return load(), {"error": None, "failed": None}, 200
+    except DokkuError as exc:
+        return None, {"error": exc, "failed": None}, exc.status
+    except CommandFailed as exc:
+        return None, {"error": None, "failed": exc}, 502
+
+
 def init_app(app) -> None:
     """Register the error handlers."""
 
