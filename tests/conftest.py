@@ -9,8 +9,10 @@ the argv log (what really reached "Dokku").
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -237,3 +239,24 @@ def new_page(browser):
 def page(new_page):
     """A fresh browser page."""
     return new_page()
+
+
+# --- jobs ------------------------------------------------------------------------
+
+def job_id_of(response) -> str:
+    """Return the id of the job whose live panel an htmx response holds."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == 202, html[:2000]
+    return re.search(r'<section class="job" id="job-([0-9a-f]+)"', html)[1]
+
+
+def wait_for_job(app, job_id: str, timeout: float = 30.0):
+    """Wait until a job has finished; return its record."""
+    manager = app.extensions["docklight"].jobs
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = manager.get(job_id)
+        if not job.running:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running after {timeout} s")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-
-
 from tests.conftest import PASSWORD
+
 
 def test_login_then_every_app_with_its_status(page, live):
     page.goto(live.url + "/")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-
 from docklight.emulator import state as emu
 from tests.conftest import PASSWORD
+
 
 def login(page, live):
     page.goto(live.url + "/login?next=/databases")

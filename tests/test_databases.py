@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import glob
 import logging
-import re
 import sqlite3
-import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -21,6 +19,8 @@ from docklight import datastores
 from docklight.dokku import parsers
 from docklight.emulator import state as emu
 from tests.conftest import PASSWORD, BrowserLikeClient
+from tests.conftest import job_id_of as job_id
+from tests.conftest import wait_for_job as wait_job
 
 HX = {"HX-Request": "true"}
 
@@ -72,23 +72,6 @@ def sections(html: str) -> dict[str, dict]:
     return out
 
 
-def job_id(response) -> str:
-    """Return the id of the job whose panel response holds."""
-    html = response.get_data(as_text=True)
-    assert response.status_code == 202, html
-    return re.search(r'id="job-([0-9a-f]+)"', html)[1]
-
-
-def wait_job(app, job, timeout=30):
-    """Wait until the job ends; return its record."""
-    manager = app.extensions["docklight"].jobs
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = manager.get(job)
-        if not record.running:
-            return record
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} still running")
 
 
 def changes(emulator) -> list[list[str]]:

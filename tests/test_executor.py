@@ -10,8 +10,15 @@ import pytest
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.command import Command
-from docklight.dokku.executor import (CommandTimeout, DokkuError, HostKeyError, SSHExecutor,
-                                      SSHSettings, SSHTarget, Timeouts)
+from docklight.dokku.executor import (
+    CommandTimeout,
+    DokkuError,
+    HostKeyError,
+    SSHExecutor,
+    SSHSettings,
+    SSHTarget,
+    Timeouts,
+)
 
 HOSTILE_VALUES = [
     "two words",

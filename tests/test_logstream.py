@@ -11,8 +11,16 @@ from types import SimpleNamespace
 import pytest
 
 from docklight import logstream
-from docklight.logstream import (LimitReached, Registry, Skipped, StreamKey, Subscription,
-                                 encode, pump, timestamp_ns)
+from docklight.logstream import (
+    LimitReached,
+    Registry,
+    Skipped,
+    StreamKey,
+    Subscription,
+    encode,
+    pump,
+    timestamp_ns,
+)
 
 KEY = StreamKey("api", 100, "")
 _END = object()

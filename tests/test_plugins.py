@@ -6,7 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from docklight.emulator import state as emu
-from tests.test_databases import HX, changes, job_id, logged_in_client, wait_job
+from tests.conftest import job_id_of as job_id
+from tests.conftest import wait_for_job as wait_job
+from tests.test_databases import HX, changes, logged_in_client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 
 from docklight.security import PUBLIC_ENDPOINTS
 
-
 WEBSOCKET_HANDSHAKE = {"Upgrade": "websocket", "Connection": "Upgrade",
                        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
                        "Sec-WebSocket-Version": "13"}

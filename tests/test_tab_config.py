@@ -6,12 +6,12 @@ import base64
 import glob
 import json
 import sqlite3
-import time
 
 import pytest
 from bs4 import BeautifulSoup
 
 from docklight import services
+from tests.conftest import job_id_of, wait_for_job
 
 HX = {"HX-Request": "true"}
 DB_SECRET = "postgres://u:pw@db/api"  # the standard api app's DATABASE_URL
@@ -67,20 +67,6 @@ def db_bytes(app) -> bytes:
     return data
 
 
-def wait_for_job(app, job_id: str, timeout: float = 30.0):
-    """Wait until the job has finished and return it."""
-    deadline = time.monotonic() + timeout
-    with app.app_context():
-        while True:
-            job = services.get().jobs.get(job_id)
-            if not job.running:
-                return job
-            assert time.monotonic() < deadline, f"job {job_id} still running"
-            time.sleep(0.1)
-
-
-def job_id_of(response) -> str:
-    return json.loads(response.headers["HX-Trigger"])["job-changed"]["id"]
 
 
 # --- reading -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from docklight import services
 from docklight.emulator import state as emu
-from tests.conftest import standard_apps
+from tests.conftest import job_id_of, standard_apps, wait_for_job
 
 HX = {"HX-Request": "true"}
 
@@ -28,19 +28,6 @@ def writes(emulator) -> list[list[str]]:
     return [c for c in emulator.calls() if not c[0].endswith(":report") and c[0] != "version"]
 
 
-def wait_for_job(app, job_id: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    with app.app_context():
-        while True:
-            job = services.get().jobs.get(job_id)
-            if not job.running:
-                return job
-            assert time.monotonic() < deadline, f"job {job_id} still running"
-            time.sleep(0.1)
-
-
-def job_id_of(response) -> str:
-    return json.loads(response.headers["HX-Trigger"])["job-changed"]["id"]
 
 
 # --- domains -------------------------------------------------------------------

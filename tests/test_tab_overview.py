@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from bs4 import BeautifulSoup
 
 from docklight import services
 from docklight.emulator import state as emu
-
-
-def wait_for_job(app, job_id, timeout=20):
-    """Wait until a job finishes; return its record."""
-    with app.app_context():
-        manager = services.get().jobs
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = manager.get(job_id)
-            if not job.running:
-                return job
-            time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still running")
-
-
-def job_id_of(response) -> str:
-    soup = BeautifulSoup(response.data, "html.parser")
-    return soup.select_one("section.job")["id"].removeprefix("job-")
+from tests.conftest import job_id_of, wait_for_job
 
 
 def test_overview_page_and_fragment(client, auth, emulator):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import glob
 import sqlite3
-import time
 
 import pytest
 from bs4 import BeautifulSoup
 
-from docklight import services
 from docklight.emulator import state as emu
+from tests.conftest import job_id_of as job_id
+from tests.conftest import wait_for_job
 
 HX = {"HX-Request": "true"}
 READS = ("version", "storage:list")
@@ -44,21 +44,6 @@ def error_next_to(response, name: str) -> str:
     return message.get_text(" ", strip=True)
 
 
-def job_id(response) -> str:
-    """Return the id of the job whose panel the response holds."""
-    return soup(response).select_one("section.job")["id"].removeprefix("job-")
-
-
-def wait_for_job(app, jid: str, timeout: float = 30.0):
-    """Poll the job until it finishes; return its record."""
-    deadline = time.monotonic() + timeout
-    with app.app_context():
-        while time.monotonic() < deadline:
-            job = services.get().jobs.get(jid)
-            if job.status != "running":
-                return job
-            time.sleep(0.05)
-    raise AssertionError(f"job {jid} still running")
 
 
 @pytest.fixture
