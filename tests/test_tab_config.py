@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 
 from docklight import services
 from tests.conftest import job_id_of, wait_for_job
+from tests.tabs import HX, soup
 
-HX = {"HX-Request": "true"}
 DB_SECRET = "postgres://u:pw@db/api"  # the standard api app's DATABASE_URL
 # Values that break naive quoting on the way through ssh, xargs and echo.
 NASTY = {
@@ -34,9 +34,6 @@ NASTY = {
     "HTML": "<script>alert(1)</script> &amp;",
 }
 
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def set_form(pairs: dict[str, str], *, no_restart: bool = True, rows: int | None = None) -> dict:

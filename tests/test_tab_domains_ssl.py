@@ -11,21 +11,12 @@ from bs4 import BeautifulSoup
 from docklight import services
 from docklight.emulator import state as emu
 from tests.conftest import job_id_of, standard_apps, wait_for_job
-
-HX = {"HX-Request": "true"}
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+from tests.tabs import HX, soup, writes
 
 
 def app_domains(page: BeautifulSoup) -> list[str]:
     return [tr["data-domain"] for tr in page.select(".domains-list tbody tr")]
 
-
-def writes(emulator) -> list[list[str]]:
-    """Return the argv of every state change Dokku received."""
-    return [c for c in emulator.calls() if not c[0].endswith(":report") and c[0] != "version"]
 
 
 

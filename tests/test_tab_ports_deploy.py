@@ -11,37 +11,17 @@ import glob
 import sqlite3
 
 import pytest
-from bs4 import BeautifulSoup
 
 from docklight.emulator import state as emu
 from tests.conftest import job_id_of as job_id
 from tests.conftest import wait_for_job
+from tests.tabs import HX, error_next_to, soup, writes
 
-HX = {"HX-Request": "true"}
-READS = ("version", "storage:list")
 TOKEN = "tok3n"
 SECRET_URL = f"https://user:{TOKEN}@git.example.com/team/app.git"
 
 
-def soup(response) -> BeautifulSoup:
-    """Parse a response body."""
-    return BeautifulSoup(response.data, "html.parser")
 
-
-def writes(emulator) -> list[list[str]]:
-    """Return the commands Dokku received that were not reads."""
-    return [c for c in emulator.calls() if not c[0].endswith(":report") and c[0] not in READS]
-
-
-def error_next_to(response, name: str) -> str:
-    """Return the message shown in the .field holding the input `name` (or a row message)."""
-    page = soup(response)
-    message = page.select_one(f"#e-{name}")
-    assert message is not None, f"no message for {name}"
-    control = page.find(attrs={"name": name, "id": f"f-{name}"})
-    if control is not None:  # a form field: the message sits in its .field
-        assert message in control.find_parent(class_="field").descendants
-    return message.get_text(" ", strip=True)
 
 
 
