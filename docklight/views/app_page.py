@@ -146,6 +146,16 @@ def write_done(tab: str, template: str, context, endpoint: str):
     return changed(redirect_to(url_for(endpoint)))
 
 
+def write_and_answer(command: Command, tab: str, template: str, context, endpoint: str,
+                     **extra):
+    """Run a short write; answer with the fresh tab (or a redirect) or Dokku's refusal."""
+    try:
+        run_write(command)
+    except CommandFailed as exc:
+        return failure(tab, template, exc, **extra, **context())
+    return write_done(tab, template, context, endpoint)
+
+
 def start_job(command: Command, title: str, lock_key: str | None = None):
     """Start command as a job; answer with its live panel or the busy message."""
     manager = services.get().jobs

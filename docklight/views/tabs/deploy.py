@@ -13,10 +13,9 @@ import re
 from flask import g, request
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
-                                      run_write, start_job, write_done)
+from docklight.views.app_page import (app_report, bp, form_error, render_tab,
+                                      start_job, write_and_answer)
 
 TAB = "deploy"
 TEMPLATE = "app/_deploy.html"
@@ -86,11 +85,7 @@ def _write(command_factory, field_map: dict | None = None):
         command = command_factory()
     except ValidationError as exc:
         return _refused(exc, field_map)
-    try:
-        run_write(command)
-    except CommandFailed as exc:
-        return failure(TAB, TEMPLATE, exc, form=_form(), **_context())
-    return write_done(TAB, TEMPLATE, _context, "app.deploy")
+    return write_and_answer(command, TAB, TEMPLATE, _context, "app.deploy", form=_form())
 
 
 @bp.get("/deploy")

@@ -15,10 +15,9 @@ import shlex
 from flask import g, request
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
-                                      run_write, write_done)
+from docklight.views.app_page import (app_report, bp, form_error, render_tab,
+                                      write_and_answer)
 
 TAB = "network"
 TEMPLATE = "app/_network.html"
@@ -167,11 +166,7 @@ def _refused(exc: ValidationError, field_map: dict | None = None, **extra):
 
 def _run(command):
     """Run a write and answer with the tab, or Dokku's refusal inline."""
-    try:
-        run_write(command)
-    except CommandFailed as exc:
-        return failure(TAB, TEMPLATE, exc, form=_posted_form(), **_context())
-    return write_done(TAB, TEMPLATE, _context, "app.network")
+    return write_and_answer(command, TAB, TEMPLATE, _context, "app.network", form=_posted_form())
 
 
 @bp.get("/network")

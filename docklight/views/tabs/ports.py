@@ -13,10 +13,9 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers, validators
-from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (actor_ip, app_report, bp, failure, form_error,
-                                      render_tab, run_write, start_job, write_done)
+from docklight.views.app_page import (actor_ip, app_report, bp, form_error,
+                                      render_tab, start_job, write_and_answer)
 
 TAB = "ports"
 TEMPLATE = "app/_ports.html"
@@ -51,11 +50,7 @@ def _write(command_factory):
         command = command_factory()
     except ValidationError as exc:
         return form_error(TAB, TEMPLATE, exc, **_context())
-    try:
-        run_write(command)
-    except CommandFailed as exc:
-        return failure(TAB, TEMPLATE, exc, **_context())
-    return write_done(TAB, TEMPLATE, _context, "app.ports")
+    return write_and_answer(command, TAB, TEMPLATE, _context, "app.ports")
 
 
 @bp.get("/ports")

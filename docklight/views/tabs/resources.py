@@ -11,10 +11,9 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
-                                      run_write, write_done)
+from docklight.views.app_page import (app_report, bp, form_error, render_tab,
+                                      write_and_answer)
 
 TAB = "resources"
 TEMPLATE = "app/_resources.html"
@@ -53,11 +52,7 @@ def _write(command_factory, *, row_action: bool = False, field_map: dict | None 
             return form_error(TAB, TEMPLATE, exc, form={}, **_context())
         exc.field = (field_map or {}).get(exc.field, exc.field)
         return form_error(TAB, TEMPLATE, exc, **_context())
-    try:
-        run_write(command)
-    except CommandFailed as exc:
-        return failure(TAB, TEMPLATE, exc, **_context())
-    return write_done(TAB, TEMPLATE, _context, "app.resources")
+    return write_and_answer(command, TAB, TEMPLATE, _context, "app.resources")
 
 
 @bp.get("/resources")

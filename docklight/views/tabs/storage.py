@@ -11,10 +11,9 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (actor_ip, app_report, bp, failure, form_error,
-                                      read, render_tab, run_write, write_done)
+from docklight.views.app_page import (actor_ip, app_report, bp, form_error,
+                                      read, render_tab, write_and_answer)
 
 TAB = "storage"
 TEMPLATE = "app/_storage.html"
@@ -52,11 +51,7 @@ def _write(action: str):
             exc.field = "mount"
             return form_error(TAB, TEMPLATE, exc, form={}, **_context())
         return form_error(TAB, TEMPLATE, exc, **_context())
-    try:
-        run_write(command)
-    except CommandFailed as exc:
-        return failure(TAB, TEMPLATE, exc, **_context())
-    return write_done(TAB, TEMPLATE, _context, "app.storage")
+    return write_and_answer(command, TAB, TEMPLATE, _context, "app.storage")
 
 
 @bp.get("/storage")
