@@ -2,7 +2,7 @@
 
 Rows are written by docklight.dokku.client, never by views, so nothing runs
 unrecorded. What is stored is already redacted: the command as shown (secrets
-as ***) and output passed through docklight.redact.
+as ***) and output passed through docklight.dokku.redact.
 """
 
 from __future__ import annotations

@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 
-from docklight import redact
-from docklight.dokku import commands, parsers
+from docklight.dokku import commands, parsers, redact
 from docklight.dokku.command import Command
 from docklight.dokku.executor import CommandTimeout, DokkuError, Executors, Result
 from docklight.history import History

@@ -72,7 +72,7 @@ class Command:
     secrets: tuple[str, ...] = ()
     """Literal secret strings to scrub from stored output."""
     redact_output: str | None = None
-    """Name of an output redactor in docklight.redact (config, service, ...)."""
+    """Name of an output redactor in docklight.dokku.redact (config, service, ...)."""
 
     @property
     def subcommand(self) -> str:

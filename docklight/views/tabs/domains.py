@@ -11,8 +11,7 @@ import re
 
 from flask import g, request
 
-from docklight import redact
-from docklight.dokku import commands, parsers
+from docklight.dokku import commands, parsers, redact
 from docklight.dokku.client import CommandFailed
 from docklight.dokku.validators import ValidationError, hostname
 from docklight.htmx import wants_fragment
