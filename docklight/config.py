@@ -13,7 +13,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 
-from docklight.dokku.executor import SSHSettings, SSHTarget, Timeouts
+from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 SSH_OPTIONS = {
@@ -24,20 +24,6 @@ SSH_OPTIONS = {
 
 class ConfigError(Exception):
     """The environment holds an invalid setting."""
-
-
-@dataclass
-class DokkuSettings:
-    """How to reach Dokku: SSH targets, or the local binary, or the demo."""
-
-    target: SSHTarget | None
-    root_target: SSHTarget | None
-    ssh: SSHSettings
-    root_ssh: SSHSettings
-    local_argv: list[str]
-    local_env: dict | None
-    timeouts: Timeouts
-    demo: bool = False
 
 
 @dataclass

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from docklight import config
-from docklight.dokku.executor import SSHTarget
+from docklight.dokku.targets import SSHTarget
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

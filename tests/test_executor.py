@@ -15,10 +15,8 @@ from docklight.dokku.executor import (
     DokkuError,
     HostKeyError,
     SSHExecutor,
-    SSHSettings,
-    SSHTarget,
-    Timeouts,
 )
+from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 HOSTILE_VALUES = [
     "two words",
