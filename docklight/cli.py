@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 
 from docklight import db, services
 from docklight.dokku import commands, parsers
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import DokkuError
 
 group = AppGroup("docklight", help="Check the deployment, list ACL commands, back up history.")
 

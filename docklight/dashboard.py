@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed, Dokku
+from docklight.dokku.client import Dokku
+from docklight.dokku.errors import CommandFailed
 
 STATUS_ORDER = {"partly running": 0, "stopped": 1, "running": 2, "not deployed": 3}
 CACHE_KEY = "overview"

@@ -33,8 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed, Dokku
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.client import Dokku
+from docklight.dokku.errors import CommandFailed, DokkuError
 
 MAX_WORKERS = 6
 CACHE_KEY = "databases"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from docklight import db
 from docklight.dokku.command import Command
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import DokkuError
 from docklight.history import utcnow_iso
 
 log = logging.getLogger("docklight.jobs")

@@ -691,7 +691,7 @@ class DokkuTail:
         :raise SourceError: when Dokku cannot be reached (recorded too).
         """
         from docklight import redact
-        from docklight.dokku.executor import DokkuError, HostKeyError, RootNotConfigured
+        from docklight.dokku.errors import DokkuError, HostKeyError, RootNotConfigured
 
         executor = self.pool.acquire()
         started = time.monotonic()

@@ -10,12 +10,8 @@ import pytest
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.command import Command
-from docklight.dokku.executor import (
-    CommandTimeout,
-    DokkuError,
-    HostKeyError,
-    SSHExecutor,
-)
+from docklight.dokku.errors import CommandTimeout, DokkuError, HostKeyError
+from docklight.dokku.executor import SSHExecutor
 from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 HOSTILE_VALUES = [

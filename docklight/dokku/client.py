@@ -12,8 +12,9 @@ import threading
 import time
 
 from docklight.dokku import commands, parsers, redact
-from docklight.dokku.command import Command
-from docklight.dokku.executor import CommandTimeout, DokkuError, Executors, Result
+from docklight.dokku.command import Command, Result
+from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
+from docklight.dokku.executor import Executors
 from docklight.history import History
 
 log = logging.getLogger("docklight.dokku")
@@ -174,21 +175,6 @@ class Dokku:
         if not result.ok:
             raise CommandFailed(result)
         return result
-
-
-class CommandFailed(Exception):
-    """Dokku ran the command and exited non-zero."""
-
-    def __init__(self, result: Result):
-        super().__init__(f"{result.command.display} exited {result.exit_code}")
-        self.result = result
-
-    @property
-    def message(self) -> str:
-        """Return Dokku's own message (the ` !     ` lines)."""
-        return parsers.parse_dokku_error(redact.redact_output(self.result.command,
-                                                              self.result.stderr)) or \
-            redact.redact_output(self.result.command, self.result.stdout).strip()
 
 
 class _RecordedStream:

@@ -1,8 +1,9 @@
-"""The command object every builder returns, and how it travels to Dokku.
+"""The command object every builder returns, how it travels, and what came back.
 
 A Command is data: the argv after ``dokku``, what it may do (change state,
 run long, need root), and which parts are secret. Only the builders in
 docklight.dokku.commands create one, so nothing else can reach the executor.
+A Result is what a command that ran to its end returned.
 """
 
 from __future__ import annotations
@@ -92,3 +93,21 @@ class Command:
     def wire(self) -> str:
         """Return the SSH command line, encoded for Dokku's xargs re-split."""
         return " ".join(xargs_quote(a) for a in self.args)
+
+
+@dataclass
+class Result:
+    """What a finished command returned."""
+
+    command: Command
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    duration: float
+    target: str
+    status: str = "ok"  # ok | failed | timeout | cancelled | error
+
+    @property
+    def ok(self) -> bool:
+        """Return whether Dokku exited 0."""
+        return self.exit_code == 0

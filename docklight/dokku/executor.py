@@ -27,66 +27,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from docklight.dokku.command import Command
+from docklight.dokku.command import Command, Result
+from docklight.dokku.errors import CommandTimeout, DokkuError, HostKeyError, RootNotConfigured
 from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 READ_CHUNK = 32768
-
-
-@dataclass
-class Result:
-    """What a finished command returned."""
-
-    command: Command
-    exit_code: int | None
-    stdout: str
-    stderr: str
-    duration: float
-    target: str
-    status: str = "ok"  # ok | failed | timeout | cancelled | error
-
-    @property
-    def ok(self) -> bool:
-        """Return whether Dokku exited 0."""
-        return self.exit_code == 0
-
-
-class DokkuError(Exception):
-    """Dokku could not be reached, refused us, or did not answer in time."""
-
-    status = 502
-
-    def __init__(self, title: str, detail: str = "", *, target: str = "",
-                 command: Command | None = None, hint: str = "",
-                 result: Result | None = None):
-        super().__init__(f"{title}: {detail}" if detail else title)
-        self.title = title
-        self.detail = detail
-        self.target = target
-        self.command = command
-        self.hint = hint
-        self.result = result
-
-
-class HostKeyError(DokkuError):
-    """The host key is unknown or differs from known_hosts."""
-
-    def __init__(self, title, detail, *, fingerprint: str, known_hosts: str, **kw):
-        super().__init__(title, detail, **kw)
-        self.fingerprint = fingerprint
-        self.known_hosts = known_hosts
-
-
-class CommandTimeout(DokkuError):
-    """A command ran past its timeout and its channel was closed."""
-
-    status = 504
-
-
-class RootNotConfigured(DokkuError):
-    """A root-only command was asked for but no root target is configured."""
-
-    status = 409
 
 
 def fingerprint(key) -> str:

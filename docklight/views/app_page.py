@@ -24,9 +24,8 @@ from flask import (Blueprint, abort, current_app, g, make_response, render_templ
 
 from docklight import services
 from docklight.dokku import commands, parsers, validators
-from docklight.dokku.client import CommandFailed
-from docklight.dokku.command import Command
-from docklight.dokku.executor import Result
+from docklight.dokku.command import Command, Result
+from docklight.dokku.errors import CommandFailed
 from docklight.htmx import is_htmx, redirect_to, wants_fragment
 from docklight.jobs import Busy
 

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from docklight import dashboard, services
 from docklight.dokku import commands
-from docklight.dokku.client import CommandFailed
+from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
 from docklight.views.errors import attempt

@@ -13,8 +13,7 @@ import logging
 from flask import g, render_template
 from werkzeug.exceptions import HTTPException
 
-from docklight.dokku.client import CommandFailed
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.htmx import is_htmx
 
 log = logging.getLogger("docklight.errors")

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify
 
 from docklight import db, services
 from docklight.dokku import commands
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import DokkuError
 
 bp = Blueprint("health", __name__)
 CHECK_EVERY = 30.0

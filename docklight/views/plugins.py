@@ -13,8 +13,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 
 from docklight import datastores, services
 from docklight.dokku import commands, validators
-from docklight.dokku.client import CommandFailed
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.htmx import is_htmx, wants_fragment
 from docklight.views.app_page import actor_ip, start_job
 

@@ -17,7 +17,7 @@ import re
 from flask import g, make_response, redirect, request, url_for
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
+from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, config_key, config_value
 from docklight.htmx import wants_fragment
 from docklight.views.app_page import (bp, changed, failure, read, render_tab, run_write,

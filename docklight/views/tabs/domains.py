@@ -12,7 +12,7 @@ import re
 from flask import g, request
 
 from docklight.dokku import commands, parsers, redact
-from docklight.dokku.client import CommandFailed
+from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, hostname
 from docklight.htmx import wants_fragment
 from docklight.views.app_page import (app_report, bp, changed, failure, render_tab,

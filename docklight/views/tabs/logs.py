@@ -20,8 +20,7 @@ import urllib.parse
 from flask import Response, g, request, url_for
 
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
-from docklight.dokku.executor import DokkuError
+from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import is_htmx
 from docklight.logstream import LINES_CHOICES, line_id

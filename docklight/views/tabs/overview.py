@@ -6,7 +6,7 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.dokku.client import CommandFailed
+from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, count, new_app_name, process_type
 from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
                                       render_tab, run_write, start_job)

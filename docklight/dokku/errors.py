@@ -1,0 +1,65 @@
+"""What can go wrong on the road to Dokku, as exception types.
+
+Two kinds, kept apart on purpose: DokkuError (and its subclasses) when Dokku
+could not be reached, refused the connection or did not answer in time, and
+CommandFailed when Dokku ran the command and exited non-zero. Views and jobs
+import them from here without importing the SSH code.
+"""
+
+from __future__ import annotations
+
+from docklight.dokku import parsers, redact
+from docklight.dokku.command import Command, Result
+
+
+class DokkuError(Exception):
+    """Dokku could not be reached, refused us, or did not answer in time."""
+
+    status = 502
+
+    def __init__(self, title: str, detail: str = "", *, target: str = "",
+                 command: Command | None = None, hint: str = "",
+                 result: Result | None = None):
+        super().__init__(f"{title}: {detail}" if detail else title)
+        self.title = title
+        self.detail = detail
+        self.target = target
+        self.command = command
+        self.hint = hint
+        self.result = result
+
+
+class HostKeyError(DokkuError):
+    """The host key is unknown or differs from known_hosts."""
+
+    def __init__(self, title, detail, *, fingerprint: str, known_hosts: str, **kw):
+        super().__init__(title, detail, **kw)
+        self.fingerprint = fingerprint
+        self.known_hosts = known_hosts
+
+
+class CommandTimeout(DokkuError):
+    """A command ran past its timeout and its channel was closed."""
+
+    status = 504
+
+
+class RootNotConfigured(DokkuError):
+    """A root-only command was asked for but no root target is configured."""
+
+    status = 409
+
+
+class CommandFailed(Exception):
+    """Dokku ran the command and exited non-zero."""
+
+    def __init__(self, result: Result):
+        super().__init__(f"{result.command.display} exited {result.exit_code}")
+        self.result = result
+
+    @property
+    def message(self) -> str:
+        """Return Dokku's own message (the ` !     ` lines)."""
+        return parsers.parse_dokku_error(redact.redact_output(self.result.command,
+                                                              self.result.stderr)) or \
+            redact.redact_output(self.result.command, self.result.stdout).strip()
