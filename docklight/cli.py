@@ -73,13 +73,12 @@ def check() -> None:
     else:
         click.echo("mode:          ssh")
     dokku = services.dokku()
-    user, root = dokku.executors.user, dokku.executors.root
     try:
         if dokku_settings.target is not None:
             click.echo(f"user target:   {dokku_settings.target}")
             click.echo(f"  key:         {dokku_settings.ssh.key_path or '~/.ssh/id_*'}")
             click.echo(f"  known_hosts: {dokku_settings.ssh.known_hosts}")
-            click.echo(f"  host key:    {user.host_key_fingerprint()}")
+            click.echo(f"  host key:    {dokku.host_key_fingerprint()}")
         version = dokku.version()
         click.echo(f"  dokku:       {version.raw or 'unknown'}")
         # One real read through the client, so it lands in history like
@@ -90,11 +89,11 @@ def check() -> None:
             _fail(f"`{result.command.display}` exited {result.exit_code}: {message}")
         apps = parsers.parse_apps_list(result.stdout)
         click.echo(f"  apps:list:   ok ({len(apps)} app{'' if len(apps) == 1 else 's'})")
-        if dokku_settings.root_target is not None and root is not None:
+        if dokku_settings.root_target is not None and dokku.has_root:
             click.echo(f"root target:   {dokku_settings.root_target}")
             click.echo(f"  key:         {dokku_settings.root_ssh.key_path or '~/.ssh/id_*'}")
             # Connecting authenticates the key; nothing is run as root.
-            click.echo(f"  host key:    {root.host_key_fingerprint()}")
+            click.echo(f"  host key:    {dokku.host_key_fingerprint(root=True)}")
         elif dokku_settings.target is not None:
             click.echo("root target:   not configured (plugin commands are disabled)")
     except DokkuError as exc:
@@ -102,9 +101,7 @@ def check() -> None:
     except Exception as exc:  # a bug or an odd host: still one line, never a traceback
         _fail(f"unexpected {type(exc).__name__}: {exc}", 2)
     finally:
-        for executor in {id(e): e for e in (user, root) if e is not None}.values():
-            if hasattr(executor, "close"):
-                executor.close()
+        dokku.close()
     click.echo("ok: Docklight reaches Dokku")
 
 

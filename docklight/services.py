@@ -11,8 +11,7 @@ import time
 from flask import current_app
 
 from docklight import db
-from docklight.dokku.client import Dokku
-from docklight.dokku.executor import Executors, LocalExecutor, SSHExecutor
+from docklight.dokku.client import Dokku, connect
 from docklight.history import History
 from docklight.jobs import JobManager
 
@@ -31,12 +30,11 @@ class Services:
 
     @property
     def dokku(self) -> Dokku:
-        """Return the Dokku client, building executors on first use."""
+        """Return the Dokku client, connecting on first use."""
         if self._dokku is None:
-            self._dokku = Dokku(build_executors(self.settings.dokku), self.history,
-                                cache_ttl=self.settings.cache_ttl,
-                                generation=self.generation)
-            self._dokku.on_change = self.bump_generation
+            self._dokku = connect(self.settings.dokku, self.history,
+                                  cache_ttl=self.settings.cache_ttl,
+                                  generation=self.generation, on_change=self.bump_generation)
         return self._dokku
 
     def generation(self) -> int:
@@ -58,21 +56,6 @@ class Services:
                 " updatedAt = excluded.updatedAt", (GENERATION_KEY, time.time()))
         finally:
             conn.close()
-
-
-def build_executors(dokku_settings) -> Executors:
-    """Return the user (and optional root) executors the settings describe."""
-    s = dokku_settings
-    if s.target is None:
-        local = LocalExecutor(s.local_argv, s.timeouts, env=s.local_env,
-                              label="demo simulator" if s.demo else "local dokku")
-        # Locally (and in the demo) the same binary runs root-only commands:
-        # Docklight then runs as a user allowed to run them, or they fail
-        # with Dokku's own message.
-        return Executors(user=local, root=local)
-    user = SSHExecutor(s.target, s.ssh, s.timeouts)
-    root = SSHExecutor(s.root_target, s.root_ssh, s.timeouts) if s.root_target else None
-    return Executors(user=user, root=root)
 
 
 def init_app(app, settings) -> None:

@@ -132,9 +132,7 @@ def make_app(sshd, emulator, data_dir):
     for app in made:
         services = app.extensions["docklight"]
         if services._dokku is not None:
-            for executor in (services._dokku.executors.user, services._dokku.executors.root):
-                if executor is not None and hasattr(executor, "close"):
-                    executor.close()
+            services._dokku.close()
 
 
 @pytest.fixture

@@ -38,9 +38,7 @@ def close_dokku(app) -> None:
     """Close the SSH transports an app opened."""
     dokku = app.extensions["docklight"]._dokku
     if dokku is not None:
-        for executor in (dokku.executors.user, dokku.executors.root):
-            if executor is not None and hasattr(executor, "close"):
-                executor.close()
+        dokku.close()
 
 
 @pytest.fixture

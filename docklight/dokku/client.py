@@ -1,8 +1,9 @@
 """The Dokku client: every command goes through here, and here it is recorded.
 
-run() and stream() pick the executor (user or root target), run the
-command, write one redacted history row and one log line, and drop cached
-reads after any state change. Views and jobs never call an executor directly.
+connect() builds the client (and its executors) from the settings. run() and
+stream() pick the executor (user or root target), run the command, write one
+redacted history row and one log line, and drop cached reads after any state
+change. Nothing outside docklight/dokku/ builds or calls an executor.
 """
 
 from __future__ import annotations
@@ -10,21 +11,53 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Protocol
 
 from docklight.dokku import commands, parsers, redact
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
-from docklight.dokku.executor import Executors
-from docklight.history import History
+from docklight.dokku.executor import Executors, LocalExecutor, SSHExecutor
+from docklight.dokku.targets import DokkuSettings
 
 log = logging.getLogger("docklight.dokku")
+
+
+class HistoryStore(Protocol):
+    """Where the client records what it ran (docklight.history.History).
+
+    The client is handed one rather than importing it: storage sits above the
+    road to Dokku and is written only through this seam.
+    """
+
+    def start(self, **row) -> int: ...
+
+    def finish(self, row_id: int, **outcome) -> None: ...
+
+    def append_output(self, row_id: int, text: str) -> None: ...
+
+    def record(self, **row) -> int: ...
+
+
+def connect(settings: DokkuSettings, history: HistoryStore, **options) -> "Dokku":
+    """Return a client for the Dokku the settings describe; options go to Dokku()."""
+    s = settings
+    if s.target is None:
+        local = LocalExecutor(s.local_argv, s.timeouts, env=s.local_env,
+                              label="demo simulator" if s.demo else "local dokku")
+        # Locally (and in the demo) the same binary runs root-only commands:
+        # Docklight then runs as a user allowed to run them, or they fail
+        # with Dokku's own message.
+        return Dokku(Executors(user=local, root=local), history, **options)
+    user = SSHExecutor(s.target, s.ssh, s.timeouts)
+    root = SSHExecutor(s.root_target, s.root_ssh, s.timeouts) if s.root_target else None
+    return Dokku(Executors(user=user, root=root), history, **options)
 
 
 class Dokku:
     """Run allowlisted commands, record them, and cache short-lived reads."""
 
-    def __init__(self, executors: Executors, history: History, *, cache_ttl: float = 10.0,
-                 generation=None):
+    def __init__(self, executors: Executors, history: HistoryStore, *,
+                 cache_ttl: float = 10.0, generation=None, on_change=None):
         self.executors = executors
         self.history = history
         self.cache_ttl = cache_ttl
@@ -35,12 +68,28 @@ class Dokku:
         self._cache: dict[str, tuple[float, object, object]] = {}
         self._versions: dict[str, parsers.DokkuVersion] = {}
         self._lock = threading.Lock()
-        self.on_change = None
+        # on_change() tells the other workers that cached reads are stale.
+        self.on_change = on_change
 
     @property
     def target(self) -> str:
         """Return the user target as text."""
         return str(self.executors.user)
+
+    @property
+    def has_root(self) -> bool:
+        """Return whether root-only commands (plugins, ssh-keys) have a target."""
+        return self.executors.root is not None
+
+    def host_key_fingerprint(self, *, root: bool = False) -> str:
+        """Return the SSH host key fingerprint of the user (or root) target, connecting."""
+        return (self.executors.root if root else self.executors.user).host_key_fingerprint()
+
+    def close(self) -> None:
+        """Close every connection the client opened (they reopen on the next command)."""
+        for executor in {id(e): e for e in (self.executors.user, self.executors.root)
+                         if e is not None}.values():
+            executor.close()
 
     # running ----------------------------------------------------------------
 

@@ -474,6 +474,9 @@ class LocalExecutor:
     def __str__(self) -> str:
         return self.label
 
+    def close(self) -> None:
+        """Close nothing: each command is a process of its own."""
+
     def _spawn(self, command: Command, stderr):
         try:
             return subprocess.Popen(

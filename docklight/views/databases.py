@@ -38,7 +38,7 @@ def _service_or_404(name: str) -> str:
 
 def _root_configured() -> bool:
     """Return whether root-only commands (plugin:install) have a target."""
-    return services.dokku().executors.root is not None
+    return services.dokku().has_root
 
 
 def _context(refresh: bool = False) -> tuple[dict, int]:

@@ -25,7 +25,7 @@ TOGGLES = {"enable": "Enable", "disable": "Disable"}
 
 def _root_configured() -> bool:
     """Return whether root-only commands have a target to run on."""
-    return services.dokku().executors.root is not None
+    return services.dokku().has_root
 
 
 def _install_form() -> dict:

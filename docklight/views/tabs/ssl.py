@@ -75,7 +75,7 @@ def _context(**extra) -> dict:
         "le": _letsencrypt(),
         "certs": _certs(),
         "install_command": INSTALL_COMMAND,
-        "root_configured": services.dokku().executors.root is not None,
+        "root_configured": services.dokku().has_root,
         "plugins_page": _plugins_page(),
         **extra,
     }
