@@ -17,8 +17,13 @@ app) ends it for good with Dokku's message.
 
 Only the standard library's threading primitives are used, so under
 gunicorn's gevent worker (which patches them) every upstream and viewer is a
-greenlet, and in plain tests they are threads. Nothing here knows Flask: the
-WebSocket view (docklight/views/logs.py) passes in a source and a socket.
+greenlet, and in plain tests they are threads. Nothing here knows Flask or
+SSH: the WebSocket view (docklight/views/logs.py) passes in a socket and a
+source, the Dokku client's ``follow()``. A source's ``open()`` returns a run
+(its lines, ``cancel()``, then ``result``, ``messages`` and
+``command_display``) or raises DokkuError, which is retried while
+``transient``. Dokku's own `` !     `` messages never arrive as lines: the
+run keeps them for the refusal it ends with.
 
 Every line gets a stable id: a hash of Dokku's RFC3339Nano timestamp, the
 process and the message (docker keeps each line's timestamp, so two runs of
@@ -41,10 +46,10 @@ import time
 from typing import NamedTuple
 
 from docklight.dokku import parsers
+from docklight.dokku.errors import DokkuError
 from docklight.templating import ansi
 
 log = logging.getLogger("docklight.logstream")
-command_log = logging.getLogger("docklight.dokku")
 
 LINES_CHOICES = (100, 500, 1000)
 # Defaults; the app passes the validated settings (docklight/config.py).
@@ -61,8 +66,6 @@ RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
 SINCE_SLACK_NS = 2_000_000_000
 BATCH_LINES = 200  # lines per WebSocket message
 POLL_SECONDS = 1.0  # how often a viewer notices its socket closed
-MAX_DOKKU_MESSAGES = 20
-_DOKKU_MESSAGE = re.compile(r"^\s?!\s{2,}")  # ` !     ` lines are Dokku's, never a container's
 
 
 class StreamKey(NamedTuple):
@@ -84,19 +87,6 @@ class LimitReached(Exception):
         """Return the message the page shows."""
         return {"type": "error", "kind": "limit", "final": True,
                 "title": "Too many live log streams", "message": self.message}
-
-
-class SourceError(Exception):
-    """The upstream could not be opened; fatal errors are not retried."""
-
-    def __init__(self, message: str, *, fatal: bool = False, title: str = "Cannot reach Dokku",
-                 hint: str = "", command: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.fatal = fatal
-        self.title = title
-        self.hint = hint
-        self.command = command
 
 
 # --- lines --------------------------------------------------------------------
@@ -129,13 +119,6 @@ def line_id(parsed: parsers.LogLine) -> str | None:
         return None
     key = f"{parsed.timestamp}|{parsed.process}|{parsed.message}"
     return hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()
-
-
-def is_dokku_message(raw: str) -> bool:
-    """Return whether raw is Dokku's own ` !     ` message rather than a log line."""
-    if "!" not in raw[:16]:  # log lines start with a colour code and a timestamp
-        return False
-    return bool(_DOKKU_MESSAGE.match(parsers.strip_ansi(raw)))
 
 
 class Line:
@@ -358,15 +341,16 @@ class Upstream:
         while not self._stopping.is_set():
             try:
                 handle = self.source.open()
-            except SourceError as exc:
-                if exc.fatal:
+            except DokkuError as exc:
+                message = exc.detail or exc.title
+                if not exc.transient:
                     self._finish({"type": "error", "kind": "transport", "title": exc.title,
-                                  "message": exc.message, "hint": exc.hint,
-                                  "command": exc.command})
+                                  "message": message, "hint": exc.hint,
+                                  "command": exc.command.display if exc.command else ""})
                     return
                 delay = self._wait_retry(attempt)
                 attempt += 1
-                self._set_state("reconnecting", f"{exc.title}: {exc.message}", retry_in=delay)
+                self._set_state("reconnecting", f"{exc.title}: {message}", retry_in=delay)
                 if self._stopping.wait(delay):
                     return
                 continue
@@ -408,8 +392,6 @@ class Upstream:
         """Broadcast the handle's lines; return whether any arrived."""
         got = False
         for raw in handle:
-            if is_dokku_message(raw):
-                continue  # the handle keeps them for the error message
             line = Line(raw, f"{self.epoch}-{next(self._seq)}")
             if reopened and (line.id in self._ring_ids or
                              (floor is not None and line.ts_ns is not None and
@@ -421,9 +403,8 @@ class Upstream:
         return got
 
     def _refusal(self, handle, exit_code: int) -> dict:
-        message = "\n".join(getattr(handle, "messages", ()) or ()) or \
-            f"Dokku exited {exit_code} without a message."
-        command = getattr(handle, "command_display", "")
+        message = "\n".join(handle.messages) or f"Dokku exited {exit_code} without a message."
+        command = handle.command_display
         kind, title = "dokku", "Dokku refused the command"
         if "has not been deployed" in message:
             kind, title = "not-deployed", "Not deployed"
@@ -449,7 +430,6 @@ class Registry:
         self.heartbeat = heartbeat
         self.queue_lines = queue_lines
         self.retry = retry
-        self.opened_total = 0
         self._upstreams: dict[StreamKey, Upstream] = {}
         self._per_session: collections.Counter = collections.Counter()
         self._viewers = 0
@@ -465,10 +445,6 @@ class Registry:
     def viewer_count(self) -> int:
         """Return how many viewers are subscribed."""
         return self._viewers
-
-    def upstream(self, key: StreamKey) -> Upstream | None:
-        """Return the open upstream for key, if any."""
-        return self._upstreams.get(key)
 
     def subscribe(self, key: StreamKey, *, session_id: str, source_factory,
                   since_ns: int | None = None) -> Subscription:
@@ -493,7 +469,6 @@ class Registry:
             if upstream is None or upstream.done:
                 upstream = Upstream(self, key, source_factory(), retry=self.retry)
                 self._upstreams[key] = upstream
-                self.opened_total += 1
                 start = upstream
             sub = Subscription(upstream, session_id, self.queue_lines)
             upstream.attach(sub, since_ns)
@@ -601,158 +576,3 @@ def pump(ws, sub: Subscription, heartbeat: float, poll: float = POLL_SECONDS) ->
             while ws.receive(timeout=0) is not None:
                 pass
     return "closed"
-
-
-# --- the Dokku side ----------------------------------------------------------------------
-
-class ExecutorPool:
-    """SSH connections of their own for log tails.
-
-    A tail holds an SSH channel for as long as someone watches. On the shared
-    executor those channels would take the slots (and OpenSSH's sessions per
-    connection) that page reads need, so tails get their own connections, at
-    most ``per_connection`` channels each; a connection closes when its last
-    tail ends. Other executors (local dokku, the demo) are used as they are.
-    """
-
-    def __init__(self, base, per_connection: int | None = None):
-        from docklight.dokku.executor import SSHExecutor
-
-        self.base = base
-        self._ssh = isinstance(base, SSHExecutor)
-        self._per = per_connection or (base.settings.max_channels if self._ssh else 0)
-        self._entries: list[list] = []
-        self._lock = threading.Lock()
-
-    @property
-    def connections(self) -> int:
-        """Return how many log connections are open."""
-        return len(self._entries)
-
-    def acquire(self):
-        """Return an executor with a free channel."""
-        if not self._ssh:
-            return self.base
-        from docklight.dokku.executor import SSHExecutor
-
-        with self._lock:
-            for entry in self._entries:
-                if entry[1] < self._per:
-                    entry[1] += 1
-                    return entry[0]
-            executor = SSHExecutor(self.base.target, self.base.settings, self.base.timeouts)
-            self._entries.append([executor, 1])
-            return executor
-
-    def release(self, executor) -> None:
-        """Give a channel back; close the connection when it has none left."""
-        if not self._ssh:
-            return
-        with self._lock:
-            for entry in self._entries:
-                if entry[0] is executor:
-                    entry[1] -= 1
-                    if entry[1] <= 0:
-                        self._entries.remove(entry)
-                        break
-                    return
-            else:
-                return
-        executor.close()
-
-    def close(self) -> None:
-        """Close every log connection."""
-        with self._lock:
-            entries, self._entries = self._entries, []
-        for executor, _ in entries:
-            executor.close()
-
-
-FATAL_TITLES = ("Authentication failed", "No SSH key", "Cannot read the SSH key",
-                "Cannot read known_hosts")
-
-
-class DokkuTail:
-    """Open ``dokku logs --tail`` on a pooled executor; one history row per run.
-
-    Log lines are not stored: the row holds the command, its outcome and
-    Dokku's own messages (`` !     `` lines) only.
-    """
-
-    def __init__(self, command, pool: ExecutorPool, history, actor_ip: str | None = None):
-        self.command = command
-        self.pool = pool
-        self.history = history
-        self.actor_ip = actor_ip
-
-    def open(self) -> "RecordedTail":
-        """Start the command.
-
-        :raise SourceError: when Dokku cannot be reached (recorded too).
-        """
-        from docklight import redact
-        from docklight.dokku.errors import DokkuError, HostKeyError, RootNotConfigured
-
-        executor = self.pool.acquire()
-        started = time.monotonic()
-        row = self.history.start(command=self.command.display, subcommand="logs",
-                                 app=self.command.app, target=str(executor),
-                                 actor_ip=self.actor_ip, changes_state=False)
-        try:
-            stream = executor.stream(self.command)
-        except DokkuError as exc:
-            duration = time.monotonic() - started
-            self.history.finish(row, status="error", exit_code=None, duration=duration,
-                                stdout="", stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-            _log_command(self.command, str(executor), "error", None, duration, error=exc.title)
-            self.pool.release(executor)
-            fatal = isinstance(exc, (HostKeyError, RootNotConfigured)) or exc.title in FATAL_TITLES
-            raise SourceError(exc.detail or exc.title, fatal=fatal, title=exc.title,
-                              hint=exc.hint, command=self.command.display) from exc
-        return RecordedTail(self, stream, row, executor, started)
-
-
-class RecordedTail:
-    """Lines of one ``logs --tail`` run; finishing it writes its history row."""
-
-    def __init__(self, tail: DokkuTail, stream, row: int, executor, started: float):
-        self._tail = tail
-        self._stream = stream
-        self._row = row
-        self._executor = executor
-        self._started = started
-        self.command_display = tail.command.display
-        self.messages: list[str] = []
-        self.result = None
-
-    def cancel(self) -> None:
-        """Close the channel: the pty hangs up the remote command."""
-        self._stream.cancel()
-
-    def __iter__(self):
-        try:
-            for raw in self._stream:
-                if is_dokku_message(raw) and len(self.messages) < MAX_DOKKU_MESSAGES:
-                    self.messages.append(parsers.parse_dokku_error(raw))
-                yield raw
-        finally:
-            result = self._stream.result
-            if result is None:
-                self._stream.cancel()
-            self.result = result
-            status = result.status if result else "cancelled"
-            exit_code = result.exit_code if result else None
-            duration = time.monotonic() - self._started
-            self._tail.history.finish(self._row, status=status, exit_code=exit_code,
-                                      duration=duration, stdout="",
-                                      stderr="\n".join(self.messages))
-            _log_command(self._tail.command, str(self._executor), status, exit_code, duration)
-            self._tail.pool.release(self._executor)
-
-
-def _log_command(command, target, status, exit_code, duration, **extra) -> None:
-    level = logging.INFO if status in ("ok", "failed", "cancelled") else logging.WARNING
-    command_log.log(level, "dokku command", extra={
-        "subcommand": command.subcommand, "app": command.app, "target": target,
-        "status": status, "exit_code": exit_code, "duration_ms": round(duration * 1000),
-        **extra})

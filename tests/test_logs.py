@@ -253,6 +253,7 @@ def test_not_deployed_app_gets_a_clear_message(live, emulator):
     assert message["command"] == "dokku logs draft --num 100 --tail"
     assert message["exit_code"] == 1
     assert viewer.receive(timeout=2) is None
+    assert viewer.lines == []  # Dokku's message is not a log line
 
 
 def test_dokku_errors_show_command_exit_code_and_message(live, emulator):

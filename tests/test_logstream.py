@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from docklight import logstream
+from docklight.dokku.errors import DokkuError
 from docklight.logstream import (
     LimitReached,
     Registry,
@@ -60,8 +61,9 @@ class FakeHandle:
             if isinstance(item, tuple) and item[0] is _END:
                 self.result = SimpleNamespace(exit_code=item[1], status=item[2])
                 return
-            if item.startswith(" !"):
+            if item.startswith(" !"):  # Dokku's message: kept, never yielded (Dokku.follow)
                 self.messages.append(item.strip(" !"))
+                continue
             yield item
 
 
@@ -317,7 +319,6 @@ def test_a_refusal_is_final_and_says_command_exit_code_and_message(registry):
     assert error["kind"] == "not-deployed" and error["final"] and error["exit_code"] == 1
     assert error["command"] == "dokku logs api --num 100 --tail"
     assert "has not been deployed" in error["message"]
-    assert lines_of(items) == []  # Dokku's message is not a log line
     assert sub.upstream.finished.wait(2)
     assert registry.upstream_count == 0
     # The next viewer starts afresh.
@@ -328,9 +329,9 @@ def test_a_refusal_is_final_and_says_command_exit_code_and_message(registry):
 
 def test_transport_errors_retry_until_fatal(registry):
     source = FakeSource()
-    source.errors = [logstream.SourceError("refused", title="Cannot connect"),
-                     logstream.SourceError("key refused", title="Authentication failed",
-                                           fatal=True, hint="Register the key")]
+    source.errors = [DokkuError("Cannot connect", "refused"),
+                     DokkuError("Authentication failed", "key refused", transient=False,
+                                hint="Register the key")]
     sub = registry.subscribe(KEY, session_id="a", source_factory=lambda: source)
     items = drain(sub, lambda items: bool(events_of(items, "error")))
     assert events_of(items, "state")[0]["message"] == "Cannot connect: refused"

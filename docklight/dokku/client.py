@@ -3,12 +3,15 @@
 connect() builds the client (and its executors) from the settings. run() and
 stream() pick the executor (user or root target), run the command, write one
 redacted history row and one log line, and drop cached reads after any state
-change. Nothing outside docklight/dokku/ builds or calls an executor.
+change. follow() is the source of the live-log fan-out (docklight/logstream.py):
+each run of ``logs --tail`` on the tail connections is one history row too.
+Nothing outside docklight/dokku/ builds or calls an executor.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Protocol
@@ -17,6 +20,7 @@ from docklight.dokku import commands, parsers, redact
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
 from docklight.dokku.executor import Executors, LocalExecutor, SSHExecutor
+from docklight.dokku.pool import ExecutorPool
 from docklight.dokku.targets import DokkuSettings
 
 log = logging.getLogger("docklight.dokku")
@@ -70,6 +74,9 @@ class Dokku:
         self._lock = threading.Lock()
         # on_change() tells the other workers that cached reads are stale.
         self.on_change = on_change
+        # Follows hold a channel for as long as someone watches; they get
+        # connections of their own (`logs` is not root-only: user target).
+        self.tails = ExecutorPool(executors.user)
 
     @property
     def target(self) -> str:
@@ -87,6 +94,7 @@ class Dokku:
 
     def close(self) -> None:
         """Close every connection the client opened (they reopen on the next command)."""
+        self.tails.close()
         for executor in {id(e): e for e in (self.executors.user, self.executors.root)
                          if e is not None}.values():
             executor.close()
@@ -133,36 +141,52 @@ class Dokku:
         self._log(command, target, "error", None, duration, error=exc.title)
 
     def _log(self, command, target, status, exit_code, duration, **extra) -> None:
-        level = logging.INFO if status in ("ok", "failed") else logging.WARNING
+        level = logging.INFO if status in ("ok", "failed", "cancelled") else logging.WARNING
         log.log(level, "dokku command", extra={
             "subcommand": command.subcommand, "app": command.app, "target": target,
             "status": status, "exit_code": exit_code, "duration_ms": round(duration * 1000),
             **extra})
 
     def stream(self, command: Command, *, actor_ip: str | None = None,
-               job_id: str | None = None, on_line=None):
-        """Run a long command, yielding redacted lines as they arrive.
+               job_id: str | None = None) -> "_RecordedStream":
+        """Start a long command; iterate the answer for its redacted lines.
 
         Output is appended to the history row as it comes (batched), so a
-        reader of history sees it before the command ends. The generator's
-        ``close()`` (or the consumer stopping) cancels the command. Returns,
-        via StopIteration, the final Result.
+        reader of history sees it before the command ends. ``cancel()`` (or
+        the consumer stopping) ends the command; ``result`` holds the final
+        Result once the lines are read.
+
+        :raise DokkuError: when the command cannot start (recorded too).
         """
         executor = self.executors.for_command(command)
+        stream, row, started = self._start(executor, command, actor_ip, job_id)
+        return _RecordedStream(self, command, stream, row, started)
+
+    def follow(self, command: Command, *, actor_ip: str | None = None) -> "Follow":
+        """Return a source that follows command (``logs --tail``) on the tail connections.
+
+        Each ``open()`` of it is one run and one history row: the command, its
+        outcome and Dokku's own messages, never the lines it followed.
+        """
+        return Follow(self, command, actor_ip)
+
+    def _start(self, executor, command: Command, actor_ip, job_id=None):
+        """Start command on executor under a running history row; return (stream, row, started).
+
+        :raise DokkuError: when it cannot start; the row then records why.
+        """
         row = self.history.start(command=command.display, subcommand=command.subcommand,
                                  app=command.app, target=str(executor), actor_ip=actor_ip,
                                  changes_state=command.mutates, job_id=job_id)
         started = time.monotonic()
         try:
-            stream = executor.stream(command)
+            return executor.stream(command), row, started
         except DokkuError as exc:
-            self.history.finish(row, status="error", exit_code=None,
-                                duration=time.monotonic() - started, stdout="",
-                                stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-            self._log(command, str(executor), "error", None, time.monotonic() - started,
-                      error=exc.title)
+            duration = time.monotonic() - started
+            self.history.finish(row, status="error", exit_code=None, duration=duration,
+                                stdout="", stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
+            self._log(command, str(executor), "error", None, duration, error=exc.title)
             raise
-        return _RecordedStream(self, command, stream, row, started)
 
     def changed(self) -> None:
         """Forget cached reads after a state change (here and in other workers)."""
@@ -272,3 +296,86 @@ class _RecordedStream:
                             result.duration)
             if self.command.mutates:
                 self.dokku.changed()
+
+
+# --- follows ---------------------------------------------------------------------
+
+MAX_DOKKU_MESSAGES = 20
+_DOKKU_MESSAGE = re.compile(r"^\s?!\s{2,}")  # ` !     ` lines are Dokku's, never a container's
+
+
+def is_dokku_message(raw: str) -> bool:
+    """Return whether raw is Dokku's own ` !     ` message rather than a followed line."""
+    if "!" not in raw[:16]:  # log lines start with a colour code and a timestamp
+        return False
+    return bool(_DOKKU_MESSAGE.match(parsers.strip_ansi(raw)))
+
+
+class Follow:
+    """A command that follows forever, opened again each time it ends or drops."""
+
+    def __init__(self, dokku: Dokku, command: Command, actor_ip: str | None):
+        self.dokku = dokku
+        self.command = command
+        self.actor_ip = actor_ip
+
+    def open(self) -> "FollowRun":
+        """Start one run on a pooled tail connection.
+
+        :raise DokkuError: when Dokku cannot be reached (recorded too);
+            ``transient`` says whether opening again may help.
+        """
+        tails = self.dokku.tails
+        executor = tails.acquire()
+        try:
+            stream, row, started = self.dokku._start(executor, self.command, self.actor_ip)
+        except DokkuError:
+            tails.release(executor)
+            raise
+        return FollowRun(self.dokku, self.command, stream, row, executor, started)
+
+
+class FollowRun:
+    """The followed lines of one run; Dokku's messages are kept, not yielded.
+
+    When the lines end (or the consumer stops), the run's history row gets
+    its outcome and Dokku's messages, and its channel goes back to the pool.
+    """
+
+    def __init__(self, dokku: Dokku, command: Command, stream, row: int, executor,
+                 started: float):
+        self._dokku = dokku
+        self._command = command
+        self._stream = stream
+        self._row = row
+        self._executor = executor
+        self._started = started
+        self.command_display = command.display
+        self.messages: list[str] = []
+        self.result: Result | None = None
+
+    def cancel(self) -> None:
+        """Close the channel: the pty hangs up the remote command."""
+        self._stream.cancel()
+
+    def __iter__(self):
+        try:
+            for raw in self._stream:
+                if is_dokku_message(raw):
+                    if len(self.messages) < MAX_DOKKU_MESSAGES:
+                        self.messages.append(parsers.parse_dokku_error(raw))
+                    continue
+                yield raw
+        finally:
+            result = self._stream.result
+            if result is None:  # the consumer stopped early: treat as a cancel
+                self._stream.cancel()
+            self.result = result
+            status = result.status if result else "cancelled"
+            exit_code = result.exit_code if result else None
+            duration = time.monotonic() - self._started
+            self._dokku.history.finish(
+                self._row, status=status, exit_code=exit_code, duration=duration, stdout="",
+                stderr=redact.redact_output(self._command, "\n".join(self.messages)))
+            self._dokku._log(self._command, str(self._executor), status, exit_code, duration)
+            self._dokku.tails.release(self._executor)

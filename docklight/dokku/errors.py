@@ -13,13 +13,20 @@ from docklight.dokku.command import Command, Result
 
 
 class DokkuError(Exception):
-    """Dokku could not be reached, refused us, or did not answer in time."""
+    """Dokku could not be reached, refused us, or did not answer in time.
+
+    ``transient`` says whether trying again may succeed (a refused or dropped
+    connection, a timeout); it is False when the setup must change first (a
+    refused or unreadable key, an unknown host key, no root target), so a
+    log follow stops instead of retrying forever.
+    """
 
     status = 502
+    transient = True
 
     def __init__(self, title: str, detail: str = "", *, target: str = "",
                  command: Command | None = None, hint: str = "",
-                 result: Result | None = None):
+                 result: Result | None = None, transient: bool | None = None):
         super().__init__(f"{title}: {detail}" if detail else title)
         self.title = title
         self.detail = detail
@@ -27,10 +34,14 @@ class DokkuError(Exception):
         self.command = command
         self.hint = hint
         self.result = result
+        if transient is not None:
+            self.transient = transient
 
 
 class HostKeyError(DokkuError):
     """The host key is unknown or differs from known_hosts."""
+
+    transient = False
 
     def __init__(self, title, detail, *, fingerprint: str, known_hosts: str, **kw):
         super().__init__(title, detail, **kw)
@@ -48,6 +59,7 @@ class RootNotConfigured(DokkuError):
     """A root-only command was asked for but no root target is configured."""
 
     status = 409
+    transient = False
 
 
 class CommandFailed(Exception):

@@ -137,11 +137,11 @@ class SSHExecutor:
                     raise self._error(
                         "Cannot read the SSH key", f"{candidate}: {exc}", command,
                         "Check DOCKLIGHT_DOKKU_SSH_KEY_PATH: the private key must be readable "
-                        "and have no passphrase.") from exc
+                        "and have no passphrase.", transient=False) from exc
         raise self._error(
             "No SSH key", f"not found: {', '.join(c for c in candidates if c)}", command,
             "Set DOCKLIGHT_DOKKU_SSH_KEY_PATH to a private key registered with "
-            "`dokku ssh-keys:add`.")
+            "`dokku ssh-keys:add`.", transient=False)
 
     def _check_host_key(self, key, command) -> None:
         import paramiko
@@ -153,7 +153,8 @@ class SSHExecutor:
             try:
                 known.load(path)
             except (OSError, paramiko.SSHException) as exc:
-                raise self._error("Cannot read known_hosts", f"{path}: {exc}", command) from exc
+                raise self._error("Cannot read known_hosts", f"{path}: {exc}", command,
+                                  transient=False) from exc
         entry = known.lookup(name)
         fp = fingerprint(key)
         if entry is not None and key.get_name() in entry:
@@ -241,7 +242,7 @@ class SSHExecutor:
             raise self._error(
                 "Authentication failed", f"{self.target.user}@{self.target.host} refused the key",
                 command, "Register the public key with `dokku ssh-keys:add docklight <key.pub>` "
-                "on the server.") from exc
+                "on the server.", transient=False) from exc
         except (paramiko.SSHException, EOFError, OSError) as exc:
             transport.close()
             raise self._error("SSH handshake failed", str(exc) or type(exc).__name__,

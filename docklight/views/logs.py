@@ -1,8 +1,8 @@
 """Live logs over WebSocket: /api/apps/<app>/logs/stream (flask-sock, gevent worker).
 
 Every viewer of the same app and options in this worker shares one upstream
-``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream.py). The
-page gets JSON messages:
+``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream.py), whose
+source is the Dokku client's ``follow()``. The page gets JSON messages:
 
 - ``hello`` (upstream state, heartbeat seconds), then
 - ``lines``: ``[{"i": id, "t": timestamp, "p": process, "h": escaped HTML}]``,
@@ -43,34 +43,17 @@ def _register(state) -> None:
     state.app.register_blueprint(bp)
 
 
-class LiveLogs:
-    """The worker's log registry and the SSH connections its tails use."""
-
-    def __init__(self, registry: logstream.Registry, pool: logstream.ExecutorPool, history):
-        self.registry = registry
-        self.pool = pool
-        self.history = history
-
-    def source(self, command, actor_ip):
-        """Return a source that opens command (recorded in history)."""
-        return logstream.DokkuTail(command, self.pool, self.history, actor_ip)
-
-
-def live_logs() -> LiveLogs:
-    """Return this app's LiveLogs, built on first use in the worker."""
+def registry() -> logstream.Registry:
+    """Return this worker's log registry, built on first use."""
     logs = current_app.extensions.get(EXTENSION)
     if logs is None:
         config, settings = current_app.config, current_app.config["SETTINGS"]
-        registry = logstream.Registry(
+        logs = current_app.extensions[EXTENSION] = logstream.Registry(
             max_streams=settings.max_log_streams,
             max_per_session=settings.max_log_streams_per_session,
             linger=float(config.get("LOG_LINGER_SECONDS", logstream.LINGER_SECONDS)),
             heartbeat=float(config.get("LOG_HEARTBEAT_SECONDS", logstream.HEARTBEAT_SECONDS)),
             queue_lines=int(config.get("LOG_QUEUE_LINES", logstream.QUEUE_LINES)))
-        dokku = services.dokku()
-        # `logs` is not root-only: it runs on the user target.
-        pool = logstream.ExecutorPool(dokku.executors.user)
-        logs = current_app.extensions[EXTENSION] = LiveLogs(registry, pool, dokku.history)
     return logs
 
 
@@ -115,16 +98,16 @@ def stream(ws, app):
         _send_final(ws, {"type": "error", "kind": "invalid", "title": "Invalid options",
                          "message": exc.message, "field": exc.field})
         return
-    logs = live_logs()
-    actor_ip = request.remote_addr
+    logs = registry()
+    dokku, actor_ip = services.dokku(), request.remote_addr
     try:
-        sub = logs.registry.subscribe(
+        sub = logs.subscribe(
             logstream.StreamKey(app, lines, ps), session_id=session.get("sid", ""),
-            since_ns=since, source_factory=lambda: logs.source(command, actor_ip))
+            since_ns=since, source_factory=lambda: dokku.follow(command, actor_ip=actor_ip))
     except logstream.LimitReached as exc:
         _send_final(ws, exc.event())
         return
     try:
-        logstream.pump(ws, sub, logs.registry.heartbeat)
+        logstream.pump(ws, sub, logs.heartbeat)
     finally:
-        logs.registry.unsubscribe(sub)
+        logs.unsubscribe(sub)
