@@ -1,17 +1,18 @@
-"""The sqlite database: connections, schema migrations, request-scoped access.
+"""The sqlite database: connections and schema migrations.
 
 WAL mode lets readers run while one writer writes, and the busy timeout makes
 concurrent gunicorn workers wait for the write lock instead of failing. The
 schema version lives in ``PRAGMA user_version``; each entry of MIGRATIONS
 moves it up by one, inside a write transaction, so two workers starting at once
 apply each step exactly once.
+
+Nothing here knows Flask: the storage modules (history, jobs, retention,
+...) run in workers and greenlets outside any request.
 """
 
 from __future__ import annotations
 
 import sqlite3
-
-from flask import current_app, g
 
 BUSY_TIMEOUT_MS = 10000
 
@@ -138,23 +139,3 @@ def migrate(path: str) -> int:
                 raise
     finally:
         conn.close()
-
-
-def get_db() -> sqlite3.Connection:
-    """Return this request's connection, opening it on first use (flaskr)."""
-    if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-    return g.db
-
-
-def close_db(_exc=None) -> None:
-    """Close this request's connection, if one was opened."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
-
-
-def init_app(app) -> None:
-    """Migrate the database and close connections after each request."""
-    migrate(app.config["DATABASE"])
-    app.teardown_appcontext(close_db)

@@ -68,7 +68,7 @@ def build_app(test_config=None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
-    db.init_app(app)
+    db.migrate(settings.database)
 
     from docklight import services
 

@@ -11,12 +11,13 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 
-from flask import (Blueprint, Response, abort, current_app, make_response, request,
+from flask import (Blueprint, Response, abort, current_app, g, make_response, request,
                    stream_with_context, url_for)
 
+from docklight import db
 from docklight import history_query as hq
-from docklight.db import get_db
 from docklight.dokku import commands
 from docklight.htmx import is_htmx, page_or_fragment
 
@@ -24,6 +25,21 @@ bp = Blueprint("history", __name__)
 
 RECENT_COUNT = 8
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def get_db() -> sqlite3.Connection:
+    """Return this request's connection, opening it on first use (flaskr)."""
+    if "db" not in g:
+        g.db = db.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+@bp.teardown_app_request
+def close_db(_exc=None) -> None:
+    """Close this request's connection, if one was opened."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
 
 
 def _decorate(row: dict) -> dict:
