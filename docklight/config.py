@@ -11,7 +11,7 @@ import secrets
 import shlex
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
 
@@ -50,7 +50,6 @@ class Settings:
     history_reads_days: float
     history_changes_days: float
     dokku: DokkuSettings
-    extra: dict = field(default_factory=dict)
 
 
 def _int(env, name, default, minimum=0, maximum=None) -> int:

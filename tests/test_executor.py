@@ -3,6 +3,8 @@ timeouts, cancellation, concurrency and reconnection."""
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import threading
 import time
 
@@ -99,6 +101,27 @@ def test_accept_new_trusts_the_first_key_then_pins_it(sshd, emulator, tmp_path):
     strict.close()
 
 
+def test_accept_new_logs_the_key_it_trusted(sshd, emulator, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="docklight.dokku")
+    path = tmp_path / "kh"
+    ex = executor(sshd, known_hosts=str(path), strict_host_key_checking="accept-new")
+    assert ex.run(commands.version()).ok
+    ex.close()
+    [record] = [r for r in caplog.records if r.message == "trusted new host key on first use"]
+    assert record.levelno == logging.WARNING and record.name == "docklight.dokku"
+    assert record.target == f"dokku@127.0.0.1:{sshd.port}"
+    # OpenSSH's own fingerprint of the line we pinned.
+    listed = subprocess.run(["ssh-keygen", "-l", "-f", str(path)], check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert record.fingerprint == listed[1]
+    # The key is pinned now: the next connection trusts nothing new.
+    caplog.clear()
+    again = executor(sshd, known_hosts=str(path), strict_host_key_checking="accept-new")
+    assert again.run(commands.version()).ok
+    again.close()
+    assert not [r for r in caplog.records if r.message == "trusted new host key on first use"]
+
+
 def test_changed_host_key_is_refused(sshd, emulator):
     ex = executor(sshd, known_hosts=sshd.wrong_known_hosts)
     with pytest.raises(HostKeyError, match="Host key mismatch"):
@@ -107,8 +130,6 @@ def test_changed_host_key_is_refused(sshd, emulator):
 
 
 def test_wrong_key_is_an_authentication_error(sshd, emulator, tmp_path):
-    import subprocess
-
     key = tmp_path / "other"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     ex = executor(sshd, key_path=str(key))
@@ -134,7 +155,8 @@ def test_cancelling_a_stream_ends_the_remote_command(ssh, emulator):
     first = next(lines)
     assert first
     stream.cancel()
-    assert list(lines) is not None
+    rest = list(lines)  # iteration ends once the channel is closed
+    assert not any("Application deployed" in line for line in [first, *rest])
     assert stream.result.status == "cancelled"
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:

@@ -223,13 +223,10 @@ class Dokku:
             return hit[2]
         return None
 
-    def forget(self, key: str | None = None) -> None:
-        """Drop one cached read (or all)."""
+    def forget(self, key: str) -> None:
+        """Drop one cached read."""
         with self._lock:
-            if key is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(key, None)
+            self._cache.pop(key, None)
 
     def version(self, *, actor_ip: str | None = None) -> parsers.DokkuVersion:
         """Return the Dokku version of the user target, asked once per process."""
@@ -250,6 +247,15 @@ class Dokku:
         return result
 
 
+def _final_result(stream, command: Command, started: float) -> Result:
+    """Return stream's Result; a consumer that stopped early cancels the command."""
+    if stream.result is None:
+        stream.cancel()
+        return Result(command, None, "", "", time.monotonic() - started, stream.target,
+                      "cancelled")
+    return stream.result
+
+
 class _RecordedStream:
     """Iterate a Stream, storing redacted output in history as it arrives."""
 
@@ -262,7 +268,6 @@ class _RecordedStream:
         self.row = row
         self.started = started
         self.result: Result | None = None
-        self.lines: list[str] = []
 
     def cancel(self) -> None:
         """End the remote command (closes its channel)."""
@@ -284,12 +289,7 @@ class _RecordedStream:
         finally:
             if pending:
                 self.dokku.history.append_output(self.row, "".join(pending))
-            result = self.stream.result
-            if result is None:  # the consumer stopped early: treat as a cancel
-                self.stream.cancel()
-                result = Result(self.command, None, "", "", time.monotonic() - self.started,
-                                self.stream.target, "cancelled")
-            self.result = result
+            result = self.result = _final_result(self.stream, self.command, self.started)
             self.dokku.history.finish(self.row, status=result.status,
                                       exit_code=result.exit_code, duration=result.duration)
             self.dokku._log(self.command, result.target, result.status, result.exit_code,
@@ -367,15 +367,11 @@ class FollowRun:
                     continue
                 yield raw
         finally:
-            result = self._stream.result
-            if result is None:  # the consumer stopped early: treat as a cancel
-                self._stream.cancel()
-            self.result = result
-            status = result.status if result else "cancelled"
-            exit_code = result.exit_code if result else None
-            duration = time.monotonic() - self._started
+            result = self.result = _final_result(self._stream, self._command, self._started)
             self._dokku.history.finish(
-                self._row, status=status, exit_code=exit_code, duration=duration, stdout="",
+                self._row, status=result.status, exit_code=result.exit_code,
+                duration=result.duration, stdout="",
                 stderr=redact.redact_output(self._command, "\n".join(self.messages)))
-            self._dokku._log(self._command, str(self._executor), status, exit_code, duration)
+            self._dokku._log(self._command, result.target, result.status, result.exit_code,
+                             result.duration)
             self._dokku.tails.release(self._executor)

@@ -19,19 +19,21 @@ from __future__ import annotations
 import base64
 import codecs
 import hashlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import CommandTimeout, DokkuError, HostKeyError, RootNotConfigured
 from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 READ_CHUNK = 32768
+log = logging.getLogger("docklight.dokku")
 
 
 def fingerprint(key) -> str:
@@ -104,12 +106,10 @@ class SSHExecutor:
     ``max_channels`` run at once (OpenSSH allows 10 sessions per connection).
     """
 
-    def __init__(self, target: SSHTarget, settings: SSHSettings, timeouts: Timeouts,
-                 logger=None):
+    def __init__(self, target: SSHTarget, settings: SSHSettings, timeouts: Timeouts):
         self.target = target
         self.settings = settings
         self.timeouts = timeouts
-        self.log = logger
         self._transport = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.max_channels)
@@ -177,9 +177,8 @@ class SSHExecutor:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             with os.fdopen(fd, "a") as f:
                 f.write(f"{name} {key.get_name()} {key.get_base64()}\n")
-            if self.log:
-                self.log.warning("trusted new host key on first use",
-                                 extra={"target": str(self.target), "fingerprint": fp})
+            log.warning("trusted new host key on first use",
+                        extra={"target": str(self.target), "fingerprint": fp})
             return
         raise self._error(
             "Unknown host key",
@@ -577,7 +576,6 @@ class Executors:
 
     user: object
     root: object | None = None
-    extra: dict = field(default_factory=dict)
 
     def for_command(self, command: Command):
         """Return the executor that may run command.
