@@ -19,7 +19,8 @@ from typing import Protocol
 from docklight.dokku import commands, parsers, redact
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
-from docklight.dokku.executor import Executors, LocalExecutor, SSHExecutor
+from docklight.dokku.executor import Executors, SSHExecutor
+from docklight.dokku.local import LocalExecutor
 from docklight.dokku.pool import ExecutorPool
 from docklight.dokku.targets import DokkuSettings
 
