@@ -44,7 +44,7 @@ from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConne
                             Request, TextMessage)
 
 from docklight.emulator import state as emu  # noqa: E402
-from docklight.logstream import timestamp_ns  # noqa: E402
+from docklight.loglines import timestamp_ns  # noqa: E402
 from tests.conftest import PASSWORD, Emulator, app_config  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 from tests.sshd import SSHServer  # noqa: E402

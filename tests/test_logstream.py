@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from docklight import logstream
 from docklight.dokku.errors import DokkuError
+from docklight.loglines import Line, timestamp_ns
 from docklight.logstream import (
     LimitReached,
     Registry,
@@ -20,7 +20,6 @@ from docklight.logstream import (
     Subscription,
     encode,
     pump,
-    timestamp_ns,
 )
 
 KEY = StreamKey("api", 100, "")
@@ -103,7 +102,7 @@ def drain(sub: Subscription, until, timeout: float = 5) -> list:
 
 def lines_of(items) -> list[str]:
     return [json.loads(i.json)["h"].rsplit(" ", 1)[-1] for i in items
-            if isinstance(i, logstream.Line)]
+            if isinstance(i, Line)]
 
 
 def events_of(items, kind: str | None = None) -> list[dict]:
@@ -135,14 +134,14 @@ def test_timestamps_parse_to_nanoseconds(text, expected):
 
 def test_a_line_is_escaped_coloured_and_has_a_stable_id():
     raw = log_line(1, msg="<img src=x onerror=alert(1)>")
-    a, b = logstream.Line(raw, "e-1"), logstream.Line(raw, "e-2")
+    a, b = Line(raw, "e-1"), Line(raw, "e-2")
     data = json.loads(a.json)
     assert a.id == b.id != "e-1"  # the same line read twice has the same id
     assert data["h"].startswith('<span class="ansi-cyan">2024-05-01T12:00:00.001000001Z app[web.1]:'
                                 '</span>')
     assert "&lt;img src=x onerror=alert(1)&gt;" in data["h"] and "<img" not in data["h"]
     assert data["p"] == "web.1" and data["t"] == "2024-05-01T12:00:00.001000001Z"
-    plain = logstream.Line("no timestamp here", "e-3")
+    plain = Line("no timestamp here", "e-3")
     assert plain.id == "e-3" and plain.ts_ns is None
 
 
@@ -374,7 +373,7 @@ class FakeSocket:
 
 
 def test_encode_batches_lines_between_events():
-    lines = [logstream.Line(log_line(n), f"x-{n}") for n in range(3)]
+    lines = [Line(log_line(n), f"x-{n}") for n in range(3)]
     messages = encode([{"type": "hello"}, *lines[:2], Skipped(7), lines[2],
                        {"type": "error", "final": True}])
     kinds = [(json.loads(text)["type"], final) for text, final in messages]

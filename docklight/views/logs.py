@@ -27,7 +27,7 @@ import json
 
 from flask import Blueprint, current_app, request, session
 
-from docklight import logstream, services
+from docklight import loglines, logstream, services
 from docklight.dokku import commands, validators
 from docklight.dokku.validators import ValidationError
 from docklight.views import app_page
@@ -75,7 +75,7 @@ def since_option(value) -> int | None:
     """Validate ?since= (an RFC3339 timestamp) and return unix nanoseconds."""
     if not value:
         return None
-    ns = logstream.timestamp_ns(value.strip())
+    ns = loglines.timestamp_ns(value.strip())
     if ns is None:
         raise ValidationError("since", "since must be an RFC3339 timestamp.")
     return ns

@@ -23,7 +23,8 @@ from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import is_htmx
-from docklight.logstream import LINES_CHOICES, line_id
+from docklight.loglines import line_id
+from docklight.logstream import LINES_CHOICES
 from docklight.views import logs as live  # also registers the WebSocket route
 from docklight.views.app_page import app_report, bp, read, render_tab
 
