@@ -65,8 +65,8 @@ def fixed_state():
                           last_deployed_at=T0, domains=["node-js-app.dokku.me", "www.example.com"])
     for container in node["containers"]:
         container["id"] = CID[(container["proc"], container["index"])]
-    node["deploy_source_metadata"] = "main"
     node["git"].update(deploy_branch="main", sha="33896f5d7c1b2a3e4f5061728394a5b6c7d8e9f0")
+    node["deploy_source_metadata"] = node["git"]["sha"]  # what a git push stores
     node["ports"] = ["http:80:5000", "https:443:5000"]
     node["config"] = {"DATABASE_URL": "postgres://x", "EMPTY": "", "MULTILINE": "line one\nline two"}
     api = store.make_app("api-staging", created_at=T0, domains=[])
@@ -246,8 +246,8 @@ def test_apps_list_formats(fixed):
 APPS_REPORT = """\
 =====> node-js-app app information
        App created at:                  1714566896
-       App deploy source:               git
-       App deploy source metadata:      main
+       App deploy source:               git-push
+       App deploy source metadata:      33896f5d7c1b2a3e4f5061728394a5b6c7d8e9f0
        App dir:                         /home/dokku/node-js-app
        App global disable autocreation: false
        App locked:                      false
@@ -457,17 +457,15 @@ DOMAINS_ALL = """\
 
 GIT_REPORT = """\
 =====> node-js-app git information
-       Git archive max files:          
-       Git archive max size:           
-       Git computed archive max files: 1000
-       Git computed archive max size:  104857600
+       Git computed archive max files: 10000
+       Git computed archive max size:  1073741824
        Git computed deploy branch:     main
        Git computed keep git dir:      false
        Git deploy branch:              main
        Git global archive max files:   
        Git global archive max size:    
-       Git global deploy branch:       master
-       Git global keep git dir:        false
+       Git global deploy branch:       
+       Git global keep git dir:        
        Git keep git dir:               
        Git last updated at:            1714566896
        Git rev env var:                GIT_REV
@@ -628,7 +626,7 @@ def test_git_sync_deploys(home):
     report = json.loads(dokku(home, "git:report", "fresh", "--format", "json")[1])
     assert len(report["sha"]) == 40 and abs(int(report["last-updated-at"]) - time.time()) < 60
     code, out, _ = dokku(home, "git:sync", "--build-if-changes", "fresh", "https://github.com/dokku/smoke-test-app.git", "main")
-    assert out.endswith("-----> Skipping build as no changes were detected\n")
+    assert out.endswith("\n       Skipping build as no changes were detected\n")
 
 
 def test_letsencrypt(home):
