@@ -287,7 +287,9 @@ def test_git_sync_runs_as_a_job_and_deploys(app, client, auth, fast):
                                 "https://github.com/dokku/smoke-test-app.git", "main"]
     state = fast.state()["apps"]["draft"]
     assert state["deployed"] and state["git"]["sha"] != old_sha
-    assert state["deploy_source"] == "git"
+    # plugins/git/internal-functions cmd-git-sync: deploy-source-set APP git-sync REMOTE#SHA
+    assert state["deploy_source"] == "git-sync"
+    assert state["deploy_source_metadata"] == f"https://github.com/dokku/smoke-test-app.git#{state['git']['sha']}"
     root = soup(client.get("/apps/draft/deploy", headers=HX))
     assert root.select_one("#git-sha code")["title"] == state["git"]["sha"]
 

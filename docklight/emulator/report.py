@@ -11,11 +11,12 @@ class ReportSpec:
 
     *flags* is ``fn(ctx, state, name, app, info_flag) -> {"--flag": "value"}``;
     for ``--global`` it is called with ``name="--global"`` and a blank app and only
-    the ``global``/``computed`` flags are kept.
+    the ``global``/``computed`` flags are kept, or exactly *global_keys* when the
+    plugin's report.go lists its own ``--global`` flag map.
     """
 
     def __init__(self, plugin, rtype, flags, *, legacy, trim=True, uppercase=True,
-                 json_since=(0, 23, 1), skip_empty=False, bash_names=False):
+                 json_since=(0, 23, 1), skip_empty=False, bash_names=False, global_keys=None):
         self.plugin = plugin
         self.rtype = rtype
         self.flags = flags
@@ -25,6 +26,7 @@ class ReportSpec:
         self.json_since = json_since
         self.skip_empty = skip_empty
         self.bash_names = bash_names
+        self.global_keys = global_keys
 
 
 def label(flag, uppercase=True):
@@ -92,6 +94,8 @@ def global_flags(ctx, spec, st):
     """Return the global/computed flags of *spec* computed for a blank app."""
     blank = store.make_app("--global", deployed=False, domains=[])
     flags = spec.flags(ctx, st, "--global", blank, "")
+    if spec.global_keys is not None:
+        return {k: v for k, v in flags.items() if k in spec.global_keys}
     return {k: v for k, v in flags.items() if "-global-" in k or "-computed-" in k}
 
 
