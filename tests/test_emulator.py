@@ -698,8 +698,8 @@ def test_datastore_lifecycle(home):
     code, out, err = dokku(home, "postgres:destroy", "analytics", stdin="wrong\n")
     assert (code, out) == (1, "\n") and err.endswith(f"{BANG}Confirmation did not match analytics. Aborted.\n")
     assert dokku(home, "postgres:destroy", "analytics", "--force")[1] == (
-        "=====> Deleting analytics\n       Removing container\n       Removing data\n"
-        "=====> Postgres container deleted: analytics\n")
+        "=====> Deleting analytics\n=====> Pausing container\n       Container paused\n"
+        "       Removing container\n       Removing data\n=====> Postgres container deleted: analytics\n")
     assert dokku(home, "postgres:info", "analytics") == (1, "", f"{BANG}Postgres service analytics does not exist\n")
 
 
