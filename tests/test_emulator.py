@@ -221,8 +221,10 @@ def test_help_and_unknown_commands(home):
 def test_root_only_commands(home):
     assert dokku(home, "plugin:install", "https://x/dokku-mysql.git") == (1, "", f"{BANG}This command must be run as root\n")
     assert dokku(home, "ssh-keys:add", "k")[0] == 1
-    assert dokku(home, "plugin:installed", "postgres") == (0, "", "")
-    assert dokku(home, "plugin:installed", "nope")[0] == 1
+    # the `dokku` script exempts only plugin:help and plugin:list from the root check
+    assert dokku(home, "plugin:installed", "postgres") == (1, "", f"{BANG}This command must be run as root\n")
+    assert dokku(home, "plugin:installed", "postgres", root=True) == (0, "", "")
+    assert dokku(home, "plugin:installed", "nope", root=True)[0] == 1
 
 
 def test_unknown_go_flag_is_a_usage_error(home):
@@ -660,16 +662,19 @@ def test_plugin_list_and_install(home):
     assert out.startswith("plugn: dev\n  00_dokku-standard    0.38.27 enabled    dokku core standard plugin\n")
     assert "  letsencrypt          0.25.1 enabled    Automated installation of let's encrypt TLS certificates\n" in out
     plugins = json.loads(dokku(home, "plugin:list", "--format", "json")[1])
-    assert {"name": "postgres", "version": "1.48.0", "enabled": True, "core": False,
-            "description": "dokku postgres service plugin", "source_url": "https://github.com/dokku/dokku-postgres.git",
-            "committish": "", "branch": ""} in plugins
+    postgres = next(p for p in plugins if p["name"] == "postgres")
+    assert len(postgres.pop("committish")) == 40  # plugin.go enrichGitSource: git rev-parse HEAD
+    assert postgres == {"name": "postgres", "version": "1.48.0", "enabled": True, "core": False,
+                        "description": "dokku postgres service plugin",
+                        "source_url": "https://github.com/dokku/dokku-postgres.git", "branch": "master"}
     code, out, _ = dokku(home, "plugin:install", "https://github.com/dokku/dokku-mysql.git", root=True)
     assert out.startswith("-----> Cloning plugin repo https://github.com/dokku/dokku-mysql.git to "
                           "/var/lib/dokku/plugins/available/mysql\n")
     assert dokku(home, "mysql:list") == (0, "", f"{BANG}There are no MySQL services\n")
     assert dokku(home, "plugin:disable", "apps", root=True) == (1, "", f"{BANG}Cannot disable a core plugin\n")
     assert dokku(home, "plugin:uninstall", "nope", root=True) == (1, "", f"{BANG}Plugin (nope) is not currently installed\n")
-    assert dokku(home, "plugin:disable", "mysql", root=True) == (0, "-----> Plugin mysql disabled\n", "")
+    assert dokku(home, "plugin:disable", "mysql", root=True) == (
+        0, "-----> Plugin mysql disabled\n-----> Priming bash-completion cache\n", "")
     assert dokku(home, "mysql:list")[2].startswith(f"{BANG}`mysql:list` is not a dokku command.")
 
 

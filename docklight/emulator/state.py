@@ -256,11 +256,11 @@ def default_plugins(version=DEFAULT_VERSION, community=("letsencrypt",), datasto
 
 
 def community_plugin(name, version, description, url=None):
-    """Return one non-core plugin record."""
+    """Return one non-core plugin record, git-cloned: committish is its HEAD sha."""
+    url = url or f"https://github.com/dokku/dokku-{name}.git"
     return {"name": name, "version": version, "enabled": True, "core": False,
-            "description": description,
-            "source_url": url or f"https://github.com/dokku/dokku-{name}.git",
-            "committish": "", "branch": ""}
+            "description": description, "source_url": url,
+            "committish": hexid("plugin", name, url, length=40), "branch": "master"}
 
 
 def new_state(apps=(), *, global_domains=None, global_config=None, plugins=None, services=None, **extra):
