@@ -1,4 +1,4 @@
-"""The shared ``<plugin>:set`` property machinery (common.CommandPropertySet)."""
+"""The shared ``<plugin>:set`` property machinery (plugins/common/properties.go CommandPropertySet)."""
 
 from .core import Flag, parse_flags
 

@@ -1,4 +1,8 @@
-"""The standard ``<plugin>:report`` machinery (reference section 1, Go ReportSingleApp)."""
+"""The standard ``<plugin>:report`` machinery of the Go plugins.
+
+Follows plugins/common/common.go ParseReportArgs (argument split), ReportSingleApp
+(block, single value and JSON output) and each plugin's report.go flag map.
+"""
 
 from .core import INFO2, VERBOSE, Flag, go_json, parse_flags
 from . import state as store
@@ -64,7 +68,7 @@ def report_flagset(ctx):
 
 
 def parse_report_args(ctx, spec, args):
-    """Split args like common.ParseReportArgs; return (names, info_flags, format)."""
+    """Split args like plugins/common/common.go ParseReportArgs; return (names, info_flags, format)."""
     json_ok = ctx.version >= spec.json_since
     global_ok = ctx.version >= (0, 38, 0)
     command = f"{spec.plugin}:report"
@@ -100,7 +104,7 @@ def global_flags(ctx, spec, st):
 
 
 def run(ctx, spec, args):
-    """Run a standard report command."""
+    """Run a standard report command (the plugin's CommandReport loop over apps)."""
     positional, infos, fmt = parse_report_args(ctx, spec, args)
     if len(infos) > 1:
         return 0  # the Go subcommand drops this parse error and prints nothing
@@ -119,7 +123,7 @@ def run(ctx, spec, args):
 
 
 def render_one(ctx, spec, st, name, info, fmt):
-    """Print one app's report (block, single value or JSON line)."""
+    """Print one app's report (plugins/common/common.go ReportSingleApp and its Validate)."""
     if name == "--global":
         flags = global_flags(ctx, spec, st)
     else:
