@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from docklight.emulator import state as store
 
 APP = "dokku-test-app"
 
@@ -17,8 +16,7 @@ APP = "dokku-test-app"
 @pytest.fixture
 def dokku(dokku):
     """A host with one created app, as bats' create_app leaves it."""
-    dokku.reset([store.make_app(APP, deployed=False)])
-    return dokku
+    return dokku.create_app(APP)
 
 
 def one(dokku, flag):

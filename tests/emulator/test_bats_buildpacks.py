@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from docklight.emulator import state as store
 
 APP = "dokku-test-app"
 NODE = "https://github.com/heroku/heroku-buildpack-nodejs.git"
@@ -21,8 +20,7 @@ PHP = "https://github.com/heroku/heroku-buildpack-php.git"
 @pytest.fixture
 def dokku(dokku):
     """A host with one created app, as bats' create_app leaves it."""
-    dokku.reset([store.make_app(APP, deployed=False)])
-    return dokku
+    return dokku.create_app(APP)
 
 
 def listed(dokku):

@@ -20,8 +20,7 @@ T0 = 1714566896
 @pytest.fixture
 def dokku(dokku):
     """A host with one created app, as bats' create_app leaves it."""
-    dokku.reset([store.make_app(APP, deployed=False)])
-    return dokku
+    return dokku.create_app(APP)
 
 
 def with_cert(dokku, **cert):

@@ -31,7 +31,7 @@ APP = "dokku-test-app"
 @pytest.fixture
 def dokku(dokku):
     """A host with one created (never deployed) app, as bats' create_app leaves it."""
-    dokku.reset([store.make_app(APP, deployed=False)])
+    dokku.create_app(APP)
     store.write_settings(dokku.home, git_refs={
         f"{REPO}#master": SHA_MASTER, f"{REPO}#another-branch": SHA_ANOTHER_BRANCH,
         f"{REPO}#1.0.0": SHA_1_0_0, f"{REPO}#2.0.0": SHA_2_0_0,
@@ -257,7 +257,7 @@ def test_git_sync_skip_deploy_branch(dokku):
     assert result.status == 0
     assert "Detected branch, setting deploy-branch to another-branch" in result.output
     assert value(dokku, "git:report", APP, "--git-deploy-branch") == "another-branch\n"
-    dokku.reset([store.make_app(APP, deployed=False)])
+    dokku.create_app(APP)
     assert value(dokku, "git:report", APP, "--git-computed-deploy-branch") == "master\n"
     result = dokku.run("git:sync", "--skip-deploy-branch", APP, REPO, "another-branch")
     assert result.status == 0 and "skipping deploy-branch setting" in result.output

@@ -26,8 +26,7 @@ DOMAIN = f"{APP}.dokku.test"
 @pytest.fixture
 def dokku(dokku):
     """A created app with one domain and the global e-mail the plugin's setup.sh sets."""
-    app = store.make_app(APP, deployed=False, domains=[DOMAIN])
-    dokku.reset([app])
+    dokku.create_app(APP, domains=[DOMAIN])
     assert dokku.run("letsencrypt:set", "--global", "email", "test@dokku.test").status == 0
     return dokku
 
@@ -59,7 +58,7 @@ def test_report_format_json_returns_valid_json_for_an_app(dokku):
 
 def test_report_format_json_without_an_app_emits_one_object_per_app(dokku):
     """tests/letsencrypt_report.bats: "letsencrypt:report --format json without an app emits one object per app"."""
-    dokku.reset([store.make_app(APP, deployed=False), store.make_app("other", deployed=False)])
+    dokku.create_app(APP, "other")
     result = dokku.run("letsencrypt:report", "--format", "json")
     assert result.status == 0
     assert [json.loads(line)["active"] for line in result.output.splitlines()] == ["false", "false"]

@@ -9,7 +9,6 @@ app-destroy hook) -- Docklight drives none of them.
 
 import pytest
 
-from docklight.emulator import state as store
 
 APP = "my-app"
 
@@ -17,8 +16,7 @@ APP = "my-app"
 @pytest.fixture
 def dokku(dokku):
     """A host with the postgres plugin and no services."""
-    dokku.reset([store.make_app(APP, deployed=False)])
-    return dokku
+    return dokku.create_app(APP)
 
 
 def password(dokku, name):

@@ -257,6 +257,17 @@ def choose_alias(ctx, plugin, name, app, options):
     return alias
 
 
+def link_names(ctx, args):
+    """Return ``(service, app)`` of link/unlink, the app defaulting to ``--app``; refuse blanks."""
+    service_name, app_name = (list(args[:2]) + ["", ""])[:2]
+    app_name = app_name or (ctx.opts.app or "")
+    if not service_name:
+        ctx.fail(NO_NAME)
+    if not app_name:
+        ctx.fail(NO_APP)
+    return service_name, app_name
+
+
 def cmd_link(ctx, plugin, args):
     """<plugin>:link (subcommands/link, common-functions service_parse_args, service_link).
 
@@ -264,12 +275,7 @@ def cmd_link(ctx, plugin, args):
     URL), then the LINKS file and docker-options, then config:set of ``<ALIAS>_URL``
     with the URL (plus ``?querystring``); the key is not checked before that.
     """
-    service_name, app_name = (list(args[:2]) + ["", ""])[:2]
-    app_name = app_name or (ctx.opts.app or "")
-    if not service_name:
-        ctx.fail(NO_NAME)
-    if not app_name:
-        ctx.fail(NO_APP)
+    service_name, app_name = link_names(ctx, args)
     app = ctx.verify_app_bash(app_name)
     service = service_or_fail(ctx, plugin, service_name)
     options = parse_service_args(args[2:])
@@ -302,12 +308,7 @@ def cmd_unlink(ctx, plugin, args):
     restart. The LINKS entry and docker-option go before the config check, so an
     app that is not linked is still cleaned up, then refused.
     """
-    service_name, app_name = (list(args[:2]) + ["", ""])[:2]
-    app_name = app_name or (ctx.opts.app or "")
-    if not service_name:
-        ctx.fail(NO_NAME)
-    if not app_name:
-        ctx.fail(NO_APP)
+    service_name, app_name = link_names(ctx, args)
     service = service_or_fail(ctx, plugin, service_name)
     app = ctx.verify_app_bash(app_name)
     keys = linked_keys(app_name, app, service_url(plugin, service_name, service, app))

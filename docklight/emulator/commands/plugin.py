@@ -245,39 +245,36 @@ def cmd_update(ctx, args):
     return 0
 
 
-def cmd_enable(ctx, args):
-    """plugin:enable (subcommands/enable, functions enable_plugin)."""
+def toggle(ctx, args, enable):
+    """Enable or disable a plugin like functions enable_plugin/disable_plugin, in their check order."""
+    verb = "enable" if enable else "disable"
     name = args[0] if args else ""
     if not name:
-        ctx.fail("Please specify a plugin to enable")
+        ctx.fail(f"Please specify a plugin to {verb}")
     with ctx.transaction() as st:
         plugin = find(st, name)
-        if plugin is not None and plugin["enabled"]:
+        if not enable and plugin is not None and plugin["core"]:
+            ctx.fail("Cannot disable a core plugin")
+        if enable and plugin is not None and plugin["enabled"]:
             ctx.fail("Plugin already enabled")
+        if not enable and (plugin is None or not plugin["enabled"]):
+            ctx.fail("Plugin already disabled")
         if plugin is None:
             ctx.fail("Plugin does not exist")
-        plugin["enabled"] = True
-    ctx.stream([f"{INFO1}Plugin {name} enabled", PRIMING] if not ctx.quiet else [])
+        plugin["enabled"] = enable
+    ctx.stream([f"{INFO1}Plugin {name} {verb}d", PRIMING] if not ctx.quiet else [])
     return 0
+
+
+def cmd_enable(ctx, args):
+    """plugin:enable (subcommands/enable, functions enable_plugin)."""
+    return toggle(ctx, args, True)
 
 
 def cmd_disable(ctx, args):
-    """plugin:disable (subcommands/disable, functions disable_plugin).
-
-    The checks run in Dokku's order, so an unknown name is ``Plugin already disabled``.
-    """
-    name = args[0] if args else ""
-    if not name:
-        ctx.fail("Please specify a plugin to disable")
-    with ctx.transaction() as st:
-        plugin = find(st, name)
-        if plugin is not None and plugin["core"]:
-            ctx.fail("Cannot disable a core plugin")
-        if plugin is None or not plugin["enabled"]:
-            ctx.fail("Plugin already disabled")
-        plugin["enabled"] = False
-    ctx.stream([f"{INFO1}Plugin {name} disabled", PRIMING] if not ctx.quiet else [])
-    return 0
+    """plugin:disable (subcommands/disable, functions disable_plugin): an unknown name is
+    ``Plugin already disabled``, the enabled-path check coming first."""
+    return toggle(ctx, args, False)
 
 
 def cmd_uninstall(ctx, args):
