@@ -15,7 +15,7 @@ the app's build, deploy and run docker-options, as the plugin does.
 import re
 
 from .. import state as store
-from ..core import INFO1, INFO2, VERBOSE, CommandExit
+from ..core import INFO2, VERBOSE, CommandExit
 from . import config as config_cmds
 
 # common-functions is_valid_service_name; the refusal names fewer characters than it accepts.
