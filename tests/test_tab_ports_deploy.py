@@ -287,7 +287,9 @@ def test_git_sync_runs_as_a_job_and_deploys(app, client, auth, fast):
                                 "https://github.com/dokku/smoke-test-app.git", "main"]
     state = fast.state()["apps"]["draft"]
     assert state["deployed"] and state["git"]["sha"] != old_sha
-    assert state["deploy_source"] == "git"
+    # plugins/git/internal-functions cmd-git-sync: deploy-source-set APP git-sync REMOTE#SHA
+    assert state["deploy_source"] == "git-sync"
+    assert state["deploy_source_metadata"] == f"https://github.com/dokku/smoke-test-app.git#{state['git']['sha']}"
     root = soup(client.get("/apps/draft/deploy", headers=HX))
     assert root.select_one("#git-sha code")["title"] == state["git"]["sha"]
 
@@ -467,9 +469,10 @@ def test_buildpacks_add_at_index_remove_and_clear(client, auth, emulator):
     nodejs = "https://github.com/heroku/heroku-buildpack-nodejs.git#v250"
     r = client.post("/apps/api/buildpacks/add", headers=HX, data={"url": nodejs, "index": "1"})
     assert writes(emulator)[-1] == ["buildpacks:add", "--index", "1", "api", nodejs]
-    assert emulator.state()["apps"]["api"]["buildpacks"] == [nodejs, "heroku/procfile"]
-    assert [li["data-buildpack"] for li in soup(r).select("#buildpacks li")] == [
-        nodejs, "heroku/procfile"]
+    # plugins/buildpacks/functions.go validBuildpackURL stores owner/name expanded
+    procfile = "https://github.com/heroku/heroku-buildpack-procfile.git"
+    assert emulator.state()["apps"]["api"]["buildpacks"] == [nodejs, procfile]
+    assert [li["data-buildpack"] for li in soup(r).select("#buildpacks li")] == [nodejs, procfile]
 
     r = client.post("/apps/api/buildpacks/remove", headers=HX, data={"buildpack": "heroku/procfile"})
     assert writes(emulator)[-1] == ["buildpacks:remove", "api", "heroku/procfile"]
@@ -487,7 +490,9 @@ def test_removing_an_unknown_buildpack_shows_dokkus_refusal(client, auth, emulat
     assert r.status_code == 422
     text = soup(r).select_one("#deploy .dokku-error").get_text(" ", strip=True)
     assert "dokku buildpacks:remove api heroku/ruby" in text
-    assert "Exit code 1" in text and "Unable to remove buildpack heroku/ruby: not found" in text
+    # plugins/buildpacks/subcommands.go CommandRemove on an app without buildpacks
+    assert "Exit code 1" in text
+    assert "No buildpacks were found, next release on api will detect buildpack normally" in text
 
 
 @pytest.mark.parametrize("action, process_types, argv, disabled, skipped", [

@@ -21,7 +21,7 @@ CORE_MODULES = {
     "logs": "logs", "plugin": "plugin", "ssh-keys": "plugin", "certs": "certs",
 }
 COMMUNITY_MODULES = {"letsencrypt": "letsencrypt"}
-ROOT_FREE_PLUGIN_COMMANDS = {"plugin:list", "plugin:help", "plugin:installed"}
+ROOT_FREE_PLUGIN_COMMANDS = {"plugin:list", "plugin:help"}  # the `dokku` script root check
 ROOT_ONLY = {"ssh-keys:add", "ssh-keys:remove"}
 SIGNALS = {signal.SIGHUP: "SIGHUP", signal.SIGTERM: "SIGTERM", signal.SIGPIPE: "SIGPIPE",
            signal.SIGINT: "SIGINT"}

@@ -1,4 +1,10 @@
-"""Build and deploy transcripts (reference section 3) and the state changes they imply."""
+"""Build and deploy transcripts and the state changes they imply.
+
+The deploy lines follow plugins/common/functions release_and_deploy,
+plugins/scheduler-docker-local/scheduler-deploy and bin/scheduler-deploy-process*,
+and plugins/nginx-vhosts (proxy rebuild); the build lines are a representative
+herokuish/Dockerfile build, whose real text comes from the builder image.
+"""
 
 from .core import INFO1, INFO2, VERBOSE
 from . import state as store

@@ -1,4 +1,4 @@
-"""The shared ``<plugin>:set`` property machinery (common.CommandPropertySet)."""
+"""The shared ``<plugin>:set`` property machinery (plugins/common/properties.go CommandPropertySet)."""
 
 from .core import Flag, parse_flags
 
@@ -11,12 +11,14 @@ def set_path(app, path, value):
     node[path[-1]] = value
 
 
-def cmd_property_set(ctx, plugin, args, props, global_props=(), bash=False):
+def cmd_property_set(ctx, plugin, args, props, global_props=(), bash=False, command=None):
     """Set or unset one property of an app or, with ``--global``, of the host.
 
-    *props* maps property name -> key path inside the app record.
+    *props* maps property name -> key path inside the app record; *command*
+    names the flag set when it is not ``<plugin>:set``.
     """
-    values, pos = parse_flags(ctx, f"{plugin}:set", args, [Flag("global", usage="set a global property")])
+    values, pos = parse_flags(ctx, command or f"{plugin}:set", args,
+                              [Flag("global", usage="--global: set a global property")])
     if values["global"]:
         target, rest = "--global", pos
     else:
@@ -26,7 +28,7 @@ def cmd_property_set(ctx, plugin, args, props, global_props=(), bash=False):
     with ctx.transaction() as st:
         if target != "--global":
             app = ctx.verify_app_bash(target, st) if bash else ctx.verify_app(target, st)
-        elif prop and prop not in global_props:
+        elif prop not in global_props:
             ctx.fail("Property cannot be specified globally")
         if not prop:
             ctx.fail("No property specified")

@@ -1,4 +1,8 @@
-"""The standard ``<plugin>:report`` machinery (reference section 1, Go ReportSingleApp)."""
+"""The standard ``<plugin>:report`` machinery of the Go plugins.
+
+Follows plugins/common/common.go ParseReportArgs (argument split), ReportSingleApp
+(block, single value and JSON output) and each plugin's report.go flag map.
+"""
 
 from .core import INFO2, VERBOSE, Flag, go_json, parse_flags
 from . import state as store
@@ -11,11 +15,12 @@ class ReportSpec:
 
     *flags* is ``fn(ctx, state, name, app, info_flag) -> {"--flag": "value"}``;
     for ``--global`` it is called with ``name="--global"`` and a blank app and only
-    the ``global``/``computed`` flags are kept.
+    the ``global``/``computed`` flags are kept, or exactly *global_keys* when the
+    plugin's report.go lists its own ``--global`` flag map.
     """
 
     def __init__(self, plugin, rtype, flags, *, legacy, trim=True, uppercase=True,
-                 json_since=(0, 23, 1), skip_empty=False, bash_names=False):
+                 json_since=(0, 23, 1), skip_empty=False, bash_names=False, global_keys=None):
         self.plugin = plugin
         self.rtype = rtype
         self.flags = flags
@@ -25,6 +30,7 @@ class ReportSpec:
         self.json_since = json_since
         self.skip_empty = skip_empty
         self.bash_names = bash_names
+        self.global_keys = global_keys
 
 
 def label(flag, uppercase=True):
@@ -62,7 +68,7 @@ def report_flagset(ctx):
 
 
 def parse_report_args(ctx, spec, args):
-    """Split args like common.ParseReportArgs; return (names, info_flags, format)."""
+    """Split args like plugins/common/common.go ParseReportArgs; return (names, info_flags, format)."""
     json_ok = ctx.version >= spec.json_since
     global_ok = ctx.version >= (0, 38, 0)
     command = f"{spec.plugin}:report"
@@ -92,11 +98,13 @@ def global_flags(ctx, spec, st):
     """Return the global/computed flags of *spec* computed for a blank app."""
     blank = store.make_app("--global", deployed=False, domains=[])
     flags = spec.flags(ctx, st, "--global", blank, "")
+    if spec.global_keys is not None:
+        return {k: v for k, v in flags.items() if k in spec.global_keys}
     return {k: v for k, v in flags.items() if "-global-" in k or "-computed-" in k}
 
 
 def run(ctx, spec, args):
-    """Run a standard report command."""
+    """Run a standard report command (the plugin's CommandReport loop over apps)."""
     positional, infos, fmt = parse_report_args(ctx, spec, args)
     if len(infos) > 1:
         return 0  # the Go subcommand drops this parse error and prints nothing
@@ -115,7 +123,7 @@ def run(ctx, spec, args):
 
 
 def render_one(ctx, spec, st, name, info, fmt):
-    """Print one app's report (block, single value or JSON line)."""
+    """Print one app's report (plugins/common/common.go ReportSingleApp and its Validate)."""
     if name == "--global":
         flags = global_flags(ctx, spec, st)
     else:

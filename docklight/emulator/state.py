@@ -28,10 +28,10 @@ Schema (all timestamps are unix seconds as int, ``None`` when unknown)::
       "containers": [{"proc", "index", "id" (64 hex), "status": running|exited}],
       "domains": [...], "domains_enabled": bool,
       "config": {"KEY": "value"},
-      "deploy_source": "git", "deploy_source_metadata": "main",
+      "deploy_source": "git-push", "deploy_source_metadata": "<sha>",  # deploy-source-set
       "git": {"deploy_branch", "keep_git_dir", "rev_env_var", "source_image",
               "archive_max_files", "archive_max_size", "sha", "last_updated_at",
-              "remote"},
+              "remote"},                    # rev_env_var: None = property absent, "" = disabled
       "builder": {"selected", "detected", "build_dir"},
       "buildpacks": [urls], "buildpacks_stack": "",
       "checks": {"disabled": [procs], "skipped": [procs], "wait_to_retire": ""},
@@ -189,7 +189,7 @@ def make_app(name, *, deployed=True, running=True, processes=None, domains=None,
         "config": dict(config or {}),
         "deploy_source": "",
         "deploy_source_metadata": "",
-        "git": {"deploy_branch": "", "keep_git_dir": "", "rev_env_var": "", "source_image": "",
+        "git": {"deploy_branch": "", "keep_git_dir": "", "rev_env_var": None, "source_image": "",
                 "archive_max_files": "", "archive_max_size": "", "sha": "",
                 "last_updated_at": None, "remote": ""},
         "builder": {"selected": "", "detected": "", "build_dir": ""},
@@ -227,10 +227,11 @@ def mark_deployed(app, when=None, sha=None):
         app["processes"] = {p: (1 if p == "web" else 0) for p in (app["procfile"] or ["web"])}
     app["procfile"] = sorted(set(app["procfile"]) | set(app["processes"]))
     app["containers"] = build_containers(app)
-    app["deploy_source"] = app["deploy_source"] or "git"
-    branch = app["git"]["deploy_branch"] or "master"
-    app["deploy_source_metadata"] = app["deploy_source_metadata"] or branch
     app["git"]["sha"] = sha or app["git"]["sha"] or hexid("sha", app["name"], when, length=40)
+    # A first deploy is a git push: plugins/git/functions cmd-git-hook calls
+    # deploy-source-set with "git-push" and the pushed sha.
+    app["deploy_source"] = app["deploy_source"] or "git-push"
+    app["deploy_source_metadata"] = app["deploy_source_metadata"] or app["git"]["sha"]
     app["git"]["last_updated_at"] = when
     app["ports_detected"] = app["ports_detected"] or ["http:80:5000"]
     app["builder"]["detected"] = app["builder"]["detected"] or "herokuish"
@@ -255,11 +256,11 @@ def default_plugins(version=DEFAULT_VERSION, community=("letsencrypt",), datasto
 
 
 def community_plugin(name, version, description, url=None):
-    """Return one non-core plugin record."""
+    """Return one non-core plugin record, git-cloned: committish is its HEAD sha."""
+    url = url or f"https://github.com/dokku/dokku-{name}.git"
     return {"name": name, "version": version, "enabled": True, "core": False,
-            "description": description,
-            "source_url": url or f"https://github.com/dokku/dokku-{name}.git",
-            "committish": "", "branch": ""}
+            "description": description, "source_url": url,
+            "committish": hexid("plugin", name, url, length=40), "branch": "master"}
 
 
 def new_state(apps=(), *, global_domains=None, global_config=None, plugins=None, services=None, **extra):
@@ -342,7 +343,6 @@ def seed_demo():
                 "GREETING": "hello world", "SECRET_KEY": "s3cr3t-value"},
     )
     node["git"]["deploy_branch"] = "main"
-    node["deploy_source_metadata"] = "main"
     node["ports"] = ["http:80:5000", "https:443:5000"]
     node["buildpacks"] = ["https://github.com/heroku/heroku-buildpack-nodejs.git"]
     node["letsencrypt"].update(email="ops@example.com", enabled=True, expires_at=now + 75 * day)

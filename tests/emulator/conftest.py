@@ -65,6 +65,11 @@ class Dokku:
         """Replace the whole state (no apps by default, like a fresh Dokku)."""
         store.write_state(self.home, store.new_state(list(apps), **kw))
 
+    def create_app(self, *names: str, **make_app_kwargs) -> "Dokku":
+        """Replace the state with created, never deployed apps, as bats' create_app leaves them."""
+        self.reset([store.make_app(name, deployed=False, **make_app_kwargs) for name in names])
+        return self
+
     def state(self) -> dict:
         """Return the emulator's state."""
         return store.read_state(self.home)

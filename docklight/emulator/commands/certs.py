@@ -1,52 +1,42 @@
-"""certs:report (Go plugin `certs`; report type `ssl`), backed by letsencrypt state."""
-
-import time
+"""certs:report (Go plugin plugins/certs, report type ``ssl``) over the modelled tls directory."""
 
 from .. import report
-from .. import state as store
 from ..report import ReportSpec
+from ..tls import installed_cert, openssl_date
 
 HELP = (("certs:report [<app>] [<flag>]", "Displays an ssl report for one or more apps"),)
 
-CERT_LIFETIME = 90 * 86400
-
-
-def openssl_date(ts):
-    """Format like openssl's notAfter: ``Feb  7 17:32:28 2027 GMT``."""
-    t = time.gmtime(ts)
-    return time.strftime("%b ", t) + f"{t.tm_mday:>2}" + time.strftime(" %H:%M:%S %Y GMT", t)
-
-
-def fingerprint(name):
-    digest = store.hexid("cert", name, length=40).upper()
-    return "SHA1 Fingerprint=" + ":".join(digest[i:i + 2] for i in range(0, 40, 2))
-
 
 def report_flags(ctx, st, name, app, info):
-    le = app["letsencrypt"]
-    flags = {f"--ssl-{k}": "" for k in ("expires-at", "fingerprint", "hostnames", "issuer", "serial",
-                                         "starts-at", "subject", "verified")}
+    """Return certs:report's flags (plugins/certs/report.go ReportSingleApp).
+
+    Every field but dir and enabled is empty without tls/server.crt; verified is
+    ``verified by a certificate authority`` or ``self signed`` (reportSSLVerified).
+    """
+    if name == "--global":
+        return {}  # report.go registers no flag for --global: the JSON is {}
+    cert = installed_cert(app)
+    flags = {f"--ssl-{k}": "" for k in ("expires-at", "hostnames", "issuer", "starts-at",
+                                         "subject", "verified")}
     flags["--ssl-dir"] = f"/home/dokku/{name}/tls"
-    flags["--ssl-enabled"] = "true" if le["enabled"] else "false"
-    if le["enabled"] and le.get("expires_at"):
-        expires = int(le["expires_at"])
+    flags["--ssl-enabled"] = "true" if cert else "false"
+    if cert:
         flags.update({
-            "--ssl-expires-at": openssl_date(expires),
-            "--ssl-fingerprint": fingerprint(name),
-            "--ssl-hostnames": " ".join(app["domains"]),
-            "--ssl-issuer": "C=US, O=Let's Encrypt, CN=R11",
-            "--ssl-serial": store.hexid("serial", name, length=36).upper(),
-            "--ssl-starts-at": openssl_date(expires - CERT_LIFETIME + 1),
-            "--ssl-subject": f"CN={app['domains'][0]}" if app["domains"] else "",
-            "--ssl-verified": "verified by a certificate authority",
+            "--ssl-expires-at": openssl_date(cert["expires_at"]),
+            "--ssl-hostnames": " ".join(sorted(set(cert["hostnames"]))),
+            "--ssl-issuer": cert["issuer"],
+            "--ssl-starts-at": openssl_date(cert["starts_at"]),
+            "--ssl-subject": cert["subject"],
+            "--ssl-verified": "verified by a certificate authority" if cert["verified"] else "self signed",
         })
     return flags
 
 
-SPEC = ReportSpec("certs", "ssl", report_flags, legacy=False)
+SPEC = ReportSpec("certs", "ssl", report_flags, legacy=False, global_keys=())
 
 
 def cmd_report(ctx, args):
+    """certs:report (plugins/certs/src/subcommands/subcommands.go report, report.go ReportSingleApp)."""
     return report.run(ctx, SPEC, args)
 
 
