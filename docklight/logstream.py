@@ -62,7 +62,6 @@ SINCE_SLACK_NS = 2_000_000_000
 BATCH_LINES = 200  # lines per WebSocket message
 POLL_SECONDS = 1.0  # how often a viewer notices its socket closed
 MAX_DOKKU_MESSAGES = 20
-_DOKKU_MESSAGE = re.compile(r"^\s?!\s{2,}")  # ` !     ` lines are Dokku's, never a container's
 
 
 class StreamKey(NamedTuple):
@@ -135,7 +134,7 @@ def is_dokku_message(raw: str) -> bool:
     """Return whether raw is Dokku's own ` !     ` message rather than a log line."""
     if "!" not in raw[:16]:  # log lines start with a colour code and a timestamp
         return False
-    return bool(_DOKKU_MESSAGE.match(parsers.strip_ansi(raw)))
+    return parsers.has_dokku_prefix(parsers.strip_ansi(raw))
 
 
 class Line:
