@@ -54,11 +54,11 @@ class Overview:
         return sorted(self.apps, key=lambda a: a.name, reverse=descending)
 
 
-def _report(dokku: Dokku, plugin: str, parse, actor_ip):
+def _reports(dokku: Dokku, plugin: str, actor_ip):
     result = dokku.run(commands.report(plugin), actor_ip=actor_ip)
     # Parsed here, in the worker thread, while the other reports are still
     # on their way.
-    return parse(dokku.check_result(result).stdout)
+    return parsers.read_reports(plugin, dokku.check_result(result).stdout)
 
 
 def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
@@ -68,10 +68,9 @@ def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
     :raise CommandFailed: ps:report failed (without it there is no table).
     """
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ps = pool.submit(_report, dokku, "ps", parsers.ps_report_from_text, actor_ip)
-        domains = pool.submit(_report, dokku, "domains", parsers.domains_report_from_text,
-                              actor_ip)
-        git = pool.submit(_report, dokku, "git", parsers.git_report_from_text, actor_ip)
+        ps = pool.submit(_reports, dokku, "ps", actor_ip)
+        domains = pool.submit(_reports, dokku, "domains", actor_ip)
+        git = pool.submit(_reports, dokku, "git", actor_ip)
         version = pool.submit(dokku.version, actor_ip=actor_ip)
         ps_reports = ps.result()
         warnings = []

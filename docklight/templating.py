@@ -1,4 +1,4 @@
-"""Jinja filters for times: absolute for machines, relative for people."""
+"""Jinja filters: times (absolute for machines, relative for people) and ANSI output."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from markupsafe import Markup, escape
 
-from docklight.dokku.parsers import ansi_segments
+from docklight.ansi import ansi_segments
 
 
 def _as_datetime(value) -> dt.datetime:

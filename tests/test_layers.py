@@ -36,6 +36,7 @@ TOP_LEVEL = {
     "docklight.datastores": DOMAIN,
     "docklight.jsonlog": DOMAIN,
     "docklight.templating": DOMAIN,
+    "docklight.ansi": DOMAIN,
     "docklight": WEB,
     "docklight.factory": WEB,
     "docklight.security": WEB,

@@ -11,7 +11,6 @@ Nothing outside docklight/dokku/ builds or calls an executor.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from typing import Protocol
@@ -302,14 +301,13 @@ class _RecordedStream:
 # --- follows ---------------------------------------------------------------------
 
 MAX_DOKKU_MESSAGES = 20
-_DOKKU_MESSAGE = re.compile(r"^\s?!\s{2,}")  # ` !     ` lines are Dokku's, never a container's
 
 
 def is_dokku_message(raw: str) -> bool:
     """Return whether raw is Dokku's own ` !     ` message rather than a followed line."""
     if "!" not in raw[:16]:  # log lines start with a colour code and a timestamp
         return False
-    return bool(_DOKKU_MESSAGE.match(parsers.strip_ansi(raw)))
+    return parsers.has_dokku_prefix(parsers.strip_ansi(raw))
 
 
 class Follow:

@@ -59,7 +59,7 @@ def _context() -> dict:
     """Read git, builder, buildpacks and checks reports."""
     builder = app_report("builder")
     return {
-        "git": parsers.git_report_from_json(app_report("git")),
+        "git": parsers.read_report("git", app_report("git")),
         "builder": {
             "selected": _prop(builder, "builder", "selected"),
             "computed_selected": _prop(builder, "builder", "computed-selected"),
@@ -67,8 +67,8 @@ def _context() -> dict:
             "computed_build_dir": _prop(builder, "builder", "computed-build-dir"),
         },
         "builders": commands.BUILDERS,
-        "buildpacks": parsers.buildpacks_report_from_json(app_report("buildpacks")),
-        "checks": parsers.checks_report_from_json(app_report("checks")),
+        "buildpacks": parsers.read_report("buildpacks", app_report("buildpacks")),
+        "checks": parsers.read_report("checks", app_report("checks")),
     }
 
 

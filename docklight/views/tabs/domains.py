@@ -27,7 +27,7 @@ TOGGLES = ("clear", "enable", "disable")
 
 def _context(**extra) -> dict:
     """Read what the tab shows: the app's and the global domains."""
-    return {"report": parsers.domains_report_from_json(app_report("domains")), **extra}
+    return {"report": parsers.read_report("domains", app_report("domains")), **extra}
 
 
 def _domains(field: str) -> list[str]:

@@ -45,7 +45,7 @@ def static_lines(text: str) -> list[dict]:
 def _ps_report():
     """Return the app's ps report, or None when it cannot be read."""
     try:
-        return parsers.ps_report_from_json(app_report("ps"))
+        return parsers.read_report("ps", app_report("ps"))
     except (CommandFailed, DokkuError, parsers.ParseError):
         return None
 

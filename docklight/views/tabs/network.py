@@ -135,8 +135,8 @@ def docker_option_risks(option: str) -> list[str]:
 
 def _context() -> dict:
     """Read network:report and docker-options:report."""
-    network = parsers.network_report_from_json(app_report("network"))
-    options = parsers.docker_options_from_json(app_report("docker-options"))
+    network = parsers.read_report("network", app_report("network"))
+    options = parsers.read_report("docker-options", app_report("docker-options"))
     phases = {phase: [(o, docker_option_risks(o)) for o in getattr(options, phase)]
               for phase in commands.PHASES}
     return {"network": network, "properties": commands.NETWORK_PROPERTIES,

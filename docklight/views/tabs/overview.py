@@ -31,8 +31,8 @@ def _refused(response, root: str = "#overview"):
 
 def _context() -> dict:
     """Read what the overview shows: ps and app reports and the scale."""
-    ps = parsers.ps_report_from_json(app_report("ps"))
-    info = parsers.app_report_from_json(app_report("apps"))
+    ps = parsers.read_report("ps", app_report("ps"))
+    info = parsers.read_report("apps", app_report("apps"))
     return {"ps": ps, "info": info, "scale": _scale()}
 
 

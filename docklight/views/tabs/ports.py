@@ -24,22 +24,15 @@ PROXY_ACTIONS = {"enable": "Enable proxy for", "disable": "Disable proxy for"}
 
 
 
-def _mappings(report: dict, detected: bool) -> list[parsers.PortMapping]:
-    """Return the configured (or, with detected, the detected) mappings of a ports report."""
-    keys = {k: value for k, value in report.items() if ("detected" in k) == detected}
-    return parsers.ports_from_report(keys)
-
-
 def _context() -> dict:
     """Read ports:report and proxy:report."""
     version = services.dokku().version(actor_ip=actor_ip())
     context = {"schemes": validators.PORT_SCHEMES, "version": version,
                "supported": version.at_least(*PORTS_SINCE), "configured": [], "detected": []}
     if context["supported"]:
-        report = app_report("ports")
-        context["configured"] = _mappings(report, detected=False)
-        context["detected"] = _mappings(report, detected=True)
-    context["proxy"] = parsers.proxy_report_from_json(app_report("proxy"))
+        ports = parsers.read_report("ports", app_report("ports"))
+        context["configured"], context["detected"] = ports.configured, ports.detected
+    context["proxy"] = parsers.read_report("proxy", app_report("proxy"))
     return context
 
 

@@ -29,7 +29,7 @@ def _context() -> dict:
     """
     report = services.dokku().cached(f"app-report:{g.app}:resource",
                                      lambda: app_report("resource"))
-    resources = parsers.resource_report_from_json(report)
+    resources = parsers.read_report("resource", report)
     # All-process settings first, then the process types by name.
     order = sorted(resources.processes, key=lambda p: (p != DEFAULT_PROCESS, p))
     return {"resources": resources, "processes": order, "default_process": DEFAULT_PROCESS,

@@ -59,7 +59,7 @@ def _letsencrypt() -> dict:
 def _certs():
     """Read certs:report (what nginx serves), or None when it cannot be read."""
     try:
-        return parsers.certs_report_from_json(app_report("certs"))
+        return parsers.read_report("certs", app_report("certs"))
     except (CommandFailed, parsers.ParseError):
         return None
 

@@ -25,14 +25,7 @@ def _mounts() -> list[parsers.Mount]:
     """Read the app's mounts, as JSON where the host can."""
     if services.dokku().version(actor_ip=actor_ip()).at_least(*STORAGE_LIST_JSON_SINCE):
         return parsers.parse_storage_list_json(read(commands.storage_list(g.app)).stdout)
-    report = app_report("storage")
-    mounts: list[parsers.Mount] = []
-    for phase in ("deploy", "run", "build"):
-        value = report.get(f"{phase}-mounts") or report.get(f"storage-{phase}-mounts") or ""
-        for mount in parsers.parse_storage_mounts(value):
-            if mount not in mounts:
-                mounts.append(mount)
-    return mounts
+    return parsers.read_report("storage", app_report("storage")).mounts
 
 
 def _context() -> dict:

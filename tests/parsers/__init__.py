@@ -1,0 +1,1 @@
+"""Tests of docklight.dokku.parsers, one module per parsers module, on tests/transcripts."""
