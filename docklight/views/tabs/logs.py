@@ -26,7 +26,8 @@ from docklight.dokku.validators import ValidationError
 from docklight.htmx import is_htmx
 from docklight.logstream import LINES_CHOICES, line_id
 from docklight.views import logs as live  # also registers the WebSocket route
-from docklight.views.app_page import app_report, bp, read, render_tab
+from docklight.views.answers import run
+from docklight.views.app_page import app_report, bp, render_tab
 
 TEMPLATE = "app/_logs.html"
 SCRIPT_HEADER = "X-Docklight-Logs"
@@ -73,7 +74,7 @@ def logs():
     rows, failed = [], None
     if not has_script and not errors and (report is None or report.deployed):
         try:
-            result = read(commands.logs(g.app, num=lines, process_type=ps or None))
+            result = run(commands.logs(g.app, num=lines, process_type=ps or None))
             rows = static_lines(result.stdout)
         except CommandFailed as exc:
             failed = exc
