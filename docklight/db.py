@@ -9,7 +9,9 @@ apply each step exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 from flask import current_app, g
 
@@ -104,6 +106,20 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+@contextlib.contextmanager
+def connection(path: str) -> Iterator[sqlite3.Connection]:
+    """Open a connection for one with-block and close it when the block ends.
+
+    (sqlite3.Connection's own with-block ends a transaction; it does not
+    close.) Keep the block short: never hold a connection across a stream.
+    """
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
 def _statements(script: str):
     """Split a script into statements (executescript would commit our transaction)."""
     pending = ""
@@ -118,8 +134,7 @@ def _statements(script: str):
 
 def migrate(path: str) -> int:
     """Bring the schema up to date; return the resulting user_version."""
-    conn = connect(path)
-    try:
+    with connection(path) as conn:
         # journal_mode is stored in the file; setting it needs no transaction.
         conn.execute("PRAGMA journal_mode = WAL")
         while True:
@@ -136,8 +151,6 @@ def migrate(path: str) -> int:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-    finally:
-        conn.close()
 
 
 def get_db() -> sqlite3.Connection:

@@ -1,4 +1,4 @@
-"""Build the Flask app: settings, logging, database, Dokku client, blueprints."""
+"""Build the Flask app: settings, logging, database, services, blueprints, WebSocket, CLI."""
 
 from __future__ import annotations
 
