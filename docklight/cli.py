@@ -177,8 +177,7 @@ def backup(file: str, force: bool) -> None:
 
 def _copy_and_verify(source: str, dest: str) -> tuple[int, int]:
     """Back source up into dest and return (commands rows, user_version)."""
-    src = db.connect(source)
-    try:
+    with db.connection(source) as src:
         out = sqlite3.connect(dest, isolation_level=None)
         try:
             src.backup(out)
@@ -186,8 +185,6 @@ def _copy_and_verify(source: str, dest: str) -> tuple[int, int]:
             out.execute("PRAGMA journal_mode = DELETE")
         finally:
             out.close()
-    finally:
-        src.close()
     check = sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
     try:
         problems = [r[0] for r in check.execute("PRAGMA integrity_check").fetchall()]

@@ -12,7 +12,9 @@ Nothing here knows Flask: the storage modules (history, jobs, retention,
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 BUSY_TIMEOUT_MS = 10000
 
@@ -105,6 +107,20 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+@contextlib.contextmanager
+def connection(path: str) -> Iterator[sqlite3.Connection]:
+    """Open a connection for one with-block and close it when the block ends.
+
+    (sqlite3.Connection's own with-block ends a transaction; it does not
+    close.) Keep the block short: never hold a connection across a stream.
+    """
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
 def _statements(script: str):
     """Split a script into statements (executescript would commit our transaction)."""
     pending = ""
@@ -119,8 +135,7 @@ def _statements(script: str):
 
 def migrate(path: str) -> int:
     """Bring the schema up to date; return the resulting user_version."""
-    conn = connect(path)
-    try:
+    with connection(path) as conn:
         # journal_mode is stored in the file; setting it needs no transaction.
         conn.execute("PRAGMA journal_mode = WAL")
         while True:
@@ -137,5 +152,3 @@ def migrate(path: str) -> int:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-    finally:
-        conn.close()

@@ -1,4 +1,4 @@
-"""Build the Flask app: settings, logging, database, Dokku client, blueprints."""
+"""Build the Flask app: settings, logging, database, services, blueprints, WebSocket, CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
-from docklight import config as config_module
+from docklight import config
 from docklight import db, jsonlog
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,7 +37,7 @@ def build_app(test_config=None) -> Flask:
     env, overrides = _environment(test_config)
     # Settings are validated before anything else so a bad value stops start-up
     # with one line instead of a traceback (callers catch ConfigError).
-    settings = config_module.load(env)
+    settings = config.load(env)
     jsonlog.configure(settings.log_level)
 
     app = Flask("docklight", template_folder=os.path.join(ROOT, "templates"),
@@ -75,20 +75,18 @@ def build_app(test_config=None) -> Flask:
     services.init_app(app, settings)
 
     from docklight import security, templating
-    from docklight.views import (app_page, apps, auth, databases, errors, health, history,  # noqa: F401
-                                 jobs, plugins, tabs)
+    from docklight.views import (app_page, apps, auth, databases, errors, health, history,
+                                 jobs, logs, plugins, tabs, websocket)
 
     security.init_app(app)
     templating.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(apps.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(jobs.bp)
-    app.register_blueprint(app_page.bp)
-    app.register_blueprint(databases.bp)
-    app.register_blueprint(plugins.bp)
-    app.register_blueprint(history.bp)
-    jobs.sock.init_app(app)
+    # The tab modules add their routes to app_page.bp, which must happen
+    # before the blueprint is first registered.
+    tabs.load_all()
+    for area in (auth, apps, health, jobs, app_page, databases, plugins, history, logs):
+        app.register_blueprint(area.bp)
+    # The WebSocket routes (jobs.stream, logs.stream) are on the jobs and logs blueprints.
+    websocket.sock.init_app(app)
     errors.init_app(app)
 
     from docklight import cli, retention

@@ -235,11 +235,8 @@ def batches(path: str, filters: Filters, size: int | None = None,
     size = size or EXPORT_BATCH
     before = None
     while True:
-        conn = db.connect(path)
-        try:
+        with db.connection(path) as conn:
             page = fetch_page(conn, filters, before, size, columns, job_link=False)
-        finally:
-            conn.close()
         if page.rows:
             yield page.rows
         if page.next_before is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -19,9 +19,17 @@ def wants_fragment() -> bool:
     return is_htmx() and "HX-Boosted" not in h and "HX-History-Restore-Request" not in h
 
 
-def page_or_fragment(page: str, fragment: str, **context) -> str:
-    """Render the fragment for htmx, else the page that includes it."""
-    return render_template(fragment if wants_fragment() else page, **context)
+def page_or_fragment(page: str, fragment: str, status: int = 200, *,
+                     fragment_headers: dict | None = None, **context) -> Response:
+    """Render the fragment for htmx, else the page that includes it.
+
+    fragment_headers (``HX-Retarget`` and the like) go with the fragment
+    only: a whole page replaces the body wherever it was asked from.
+    """
+    if wants_fragment():
+        return make_response(render_template(fragment, **context), status,
+                             fragment_headers or {})
+    return make_response(render_template(page, **context), status)
 
 
 def redirect_to(location: str, status: int = 303) -> Response:

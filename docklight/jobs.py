@@ -128,50 +128,35 @@ class JobManager:
 
     # storage ----------------------------------------------------------------
 
-    def _conn(self) -> sqlite3.Connection:
-        return db.connect(self.database)
-
     def get(self, job_id: str) -> JobRecord | None:
         """Return a job by id, from any worker."""
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
             return JobRecord.from_row(row) if row else None
-        finally:
-            conn.close()
 
     def recent(self, limit: int = 50, app: str | None = None) -> list[JobRecord]:
         """Return running jobs first, then the newest finished ones."""
         self.expire_stale()
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             where, args = ("WHERE app = ?", [app]) if app else ("", [])
             rows = conn.execute(
                 f"SELECT * FROM jobs {where} ORDER BY status = 'running' DESC, createdAt DESC"
                 " LIMIT ?", (*args, limit)).fetchall()
             return [JobRecord.from_row(r) for r in rows]
-        finally:
-            conn.close()
 
     def running_count(self) -> int:
         """Return how many jobs run now (for the navigation badge)."""
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             return conn.execute("SELECT COUNT(*) FROM jobs WHERE status = 'running'"
                                 " AND heartbeatAt >= ?", (time.time() - STALE_AFTER,)).fetchone()[0]
-        finally:
-            conn.close()
 
     def running_for(self, lock_key: str) -> JobRecord | None:
         """Return the running job holding lock_key, if any."""
         self.expire_stale()
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             row = conn.execute("SELECT * FROM jobs WHERE lockKey = ? AND status = 'running'",
                                (lock_key,)).fetchone()
             return JobRecord.from_row(row) if row else None
-        finally:
-            conn.close()
 
     def output(self, job: JobRecord) -> list[str]:
         """Return the job's stored output lines (redacted)."""
@@ -180,12 +165,9 @@ class JobManager:
             return list(live.lines)
         if job.historyId is None:
             return []
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             row = conn.execute("SELECT stdout, stderr FROM commands WHERE id = ?",
                                (job.historyId,)).fetchone()
-        finally:
-            conn.close()
         if row is None:
             return []
         text = row["stdout"] + row["stderr"]
@@ -194,14 +176,11 @@ class JobManager:
 
     def expire_stale(self) -> int:
         """Mark running jobs whose worker stopped heartbeating as interrupted."""
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             cur = conn.execute(
                 "UPDATE jobs SET status = 'interrupted', finishedAt = ? WHERE status = 'running'"
                 " AND heartbeatAt < ?", (utcnow_iso(), time.time() - STALE_AFTER))
             return cur.rowcount
-        finally:
-            conn.close()
 
     # running ----------------------------------------------------------------
 
@@ -219,20 +198,19 @@ class JobManager:
             mutates=command.mutates, lockKey=lock_key, status="running", exitCode=None,
             createdAt=utcnow_iso(), finishedAt=None, durationMs=None, historyId=None,
             actorIp=actor_ip, owner=self.owner, heartbeatAt=time.time(), cancelRequested=False)
-        conn = self._conn()
         try:
-            conn.execute(
-                "INSERT INTO jobs (id, app, title, command, mutates, lockKey, status, createdAt,"
-                " actorIp, owner, heartbeatAt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
-                (record.id, record.app, title, record.command, int(record.mutates), lock_key,
-                 record.createdAt, actor_ip, self.owner, record.heartbeatAt))
+            with db.connection(self.database) as conn:
+                conn.execute(
+                    "INSERT INTO jobs (id, app, title, command, mutates, lockKey, status,"
+                    " createdAt, actorIp, owner, heartbeatAt)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                    (record.id, record.app, title, record.command, int(record.mutates), lock_key,
+                     record.createdAt, actor_ip, self.owner, record.heartbeatAt))
         except sqlite3.IntegrityError:
             holder = self.running_for(lock_key) if lock_key else None
             if holder is None:  # it finished in between: try once more
                 return self.start(command, title=title, actor_ip=actor_ip, lock_key=lock_key)
             raise Busy(holder) from None
-        finally:
-            conn.close()
         live = LiveJob(record=record, command=command)
         with self._lock:
             self.live[record.id] = live
@@ -287,12 +265,9 @@ class JobManager:
                                             "exit_code": exit_code, "duration_ms": duration})
 
     def _set(self, job_id: str, **values) -> None:
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*values.values(), job_id))
-        finally:
-            conn.close()
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a job: here if it runs in this worker, else via the database."""
@@ -302,13 +277,10 @@ class JobManager:
             if live.stream is not None:
                 live.stream.cancel()
             return True
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             cur = conn.execute("UPDATE jobs SET cancelRequested = 1 WHERE id = ? AND"
                                " status = 'running'", (job_id,))
             return cur.rowcount == 1
-        finally:
-            conn.close()
 
     def _ensure_watcher(self) -> None:
         with self._lock:
@@ -325,16 +297,13 @@ class JobManager:
             if not ids:
                 continue
             try:
-                conn = self._conn()
-                try:
+                with db.connection(self.database) as conn:
                     marks = ",".join("?" * len(ids))
                     conn.execute(f"UPDATE jobs SET heartbeatAt = ? WHERE id IN ({marks})",
                                  (time.time(), *ids))
                     wanted = [r[0] for r in conn.execute(
                         f"SELECT id FROM jobs WHERE cancelRequested = 1 AND id IN ({marks})",
                         ids)]
-                finally:
-                    conn.close()
                 for job_id in wanted:
                     self.cancel(job_id)
             except sqlite3.Error:
@@ -356,9 +325,6 @@ class JobManager:
                 live.stream.cancel()
         for live in list(self.live.values()):
             live.done.wait(5)
-        conn = self._conn()
-        try:
+        with db.connection(self.database) as conn:
             conn.execute("UPDATE jobs SET status = 'interrupted', finishedAt = ? WHERE owner = ?"
                          " AND status = 'running'", (utcnow_iso(), self.owner))
-        finally:
-            conn.close()

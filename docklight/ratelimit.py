@@ -10,13 +10,10 @@ from docklight import db
 def retry_after(path: str, ip: str, *, max_failures: int, window: float) -> float:
     """Return seconds until ip may try again (0 when it may try now)."""
     now = time.time()
-    conn = db.connect(path)
-    try:
+    with db.connection(path) as conn:
         rows = conn.execute(
             "SELECT at FROM login_failures WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT ?",
             (ip, now - window, max_failures)).fetchall()
-    finally:
-        conn.close()
     if len(rows) < max_failures:
         return 0.0
     # The oldest of the last max_failures failures leaves the window first.
@@ -26,18 +23,12 @@ def retry_after(path: str, ip: str, *, max_failures: int, window: float) -> floa
 def record_failure(path: str, ip: str, *, window: float) -> None:
     """Remember a failed login from ip and forget failures older than window."""
     now = time.time()
-    conn = db.connect(path)
-    try:
+    with db.connection(path) as conn:
         conn.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
         conn.execute("DELETE FROM login_failures WHERE at < ?", (now - window,))
-    finally:
-        conn.close()
 
 
 def clear(path: str, ip: str) -> None:
     """Forget the failures of ip after a successful login."""
-    conn = db.connect(path)
-    try:
+    with db.connection(path) as conn:
         conn.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
-    finally:
-        conn.close()

@@ -85,8 +85,7 @@ def _delete_older(conn, changes: bool, before: str, batch: int, pause: float) ->
 
 def reclaim(database: str, pause: float = PAUSE) -> None:
     """Hand free pages back if the file allows it, then truncate the WAL."""
-    conn = db.connect(database)
-    try:
+    with db.connection(database) as conn:
         if conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:  # incremental
             while conn.execute("PRAGMA freelist_count").fetchone()[0] > 0:
                 conn.execute(f"PRAGMA incremental_vacuum({VACUUM_STEP})").fetchall()
@@ -95,8 +94,6 @@ def reclaim(database: str, pause: float = PAUSE) -> None:
         # rather than hold up this worker (the next day tries again).
         conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-    finally:
-        conn.close()
 
 
 def analyze(database: str) -> None:
@@ -106,12 +103,9 @@ def analyze(database: str) -> None:
     "changesState = 1". analysis_limit samples each index, so this takes
     milliseconds even on a large table.
     """
-    conn = db.connect(database)
-    try:
+    with db.connection(database) as conn:
         conn.execute("PRAGMA analysis_limit = 1000")
         conn.execute("ANALYZE commands")
-    finally:
-        conn.close()
 
 
 def prune(database: str, reads_days: float = DEFAULT_READS_DAYS,
@@ -122,12 +116,9 @@ def prune(database: str, reads_days: float = DEFAULT_READS_DAYS,
     A row exactly at the cut-off is kept. Return (reads_deleted, changes_deleted).
     """
     now = now or dt.datetime.now(dt.timezone.utc)
-    conn = db.connect(database)
-    try:
+    with db.connection(database) as conn:
         reads = _delete_older(conn, False, cutoff(now, reads_days), batch, pause)
         changes = _delete_older(conn, True, cutoff(now, changes_days), batch, pause)
-    finally:
-        conn.close()
     if reads or changes:
         reclaim(database, pause)
     return reads, changes
@@ -140,15 +131,12 @@ def claim(database: str, every: float, now: float | None = None) -> bool:
     once, one gets it, and nobody again until every seconds have passed.
     """
     now = time.time() if now is None else now
-    conn = db.connect(database)
-    try:
+    with db.connection(database) as conn:
         conn.execute("INSERT OR IGNORE INTO kv (key, value, updatedAt) VALUES (?, ?, 0)",
                      (CLAIM_KEY, json.dumps(None)))
         cur = conn.execute("UPDATE kv SET updatedAt = ? WHERE key = ? AND updatedAt <= ?",
                            (now, CLAIM_KEY, now - every))
         return cur.rowcount == 1
-    finally:
-        conn.close()
 
 
 def run_if_due(database: str, reads_days: float, changes_days: float,
@@ -160,12 +148,9 @@ def run_if_due(database: str, reads_days: float, changes_days: float,
     reads, changes = prune(database, reads_days, changes_days, **prune_options)
     analyze(database)
     seconds = round(time.monotonic() - started, 2)
-    conn = db.connect(database)
-    try:
+    with db.connection(database) as conn:
         conn.execute("UPDATE kv SET value = ? WHERE key = ?", (json.dumps(
             {"reads": reads, "changes": changes, "seconds": seconds}), CLAIM_KEY))
-    finally:
-        conn.close()
     log.info("history pruned", extra={"reads_deleted": reads, "changes_deleted": changes,
                                       "seconds": seconds})
     return reads, changes

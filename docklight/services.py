@@ -1,4 +1,4 @@
-"""Per-process services the views share: the Dokku client and the history store.
+"""Per-process services the views share: the Dokku client, history and the job manager.
 
 They are built lazily in each gunicorn worker (after fork), so every worker
 has its own SSH transport, as paramiko requires.
@@ -39,23 +39,17 @@ class Services:
 
     def generation(self) -> int:
         """Return the shared state generation (bumped by any worker's change)."""
-        conn = db.connect(self.settings.database)
-        try:
+        with db.connection(self.settings.database) as conn:
             row = conn.execute("SELECT value FROM kv WHERE key = ?", (GENERATION_KEY,)).fetchone()
             return int(row[0]) if row else 0
-        finally:
-            conn.close()
 
     def bump_generation(self) -> None:
         """Tell every worker that cached Dokku reads are stale."""
-        conn = db.connect(self.settings.database)
-        try:
+        with db.connection(self.settings.database) as conn:
             conn.execute(
                 "INSERT INTO kv (key, value, updatedAt) VALUES (?, '1', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1,"
                 " updatedAt = excluded.updatedAt", (GENERATION_KEY, time.time()))
-        finally:
-            conn.close()
 
 
 def init_app(app, settings) -> None:

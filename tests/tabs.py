@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+from tests.pages import soup
 
 HX = {"HX-Request": "true"}
 READS = ("version", "storage:list")
-
-
-def soup(response) -> BeautifulSoup:
-    """Parse a response body."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def writes(emulator) -> list[list[str]]:

@@ -7,7 +7,9 @@ import glob
 import json
 import sqlite3
 
-from docklight import services
+import pytest
+
+from docklight import db, services
 from docklight.dokku import commands, parsers
 
 SECRET = "hunter2-öß-'\"-$(id)-`x`\nsecond line"
@@ -76,6 +78,18 @@ def test_schema_is_versioned_and_wal(app):
     cols = {r[1] for r in conn.execute("PRAGMA table_info(commands)")}
     assert {"id", "command", "exitCode", "stdout", "stderr", "createdAt", "durationMs",
             "target", "actorIp", "changesState"} <= cols
+
+
+def test_connection_is_closed_when_its_block_ends(app):
+    with db.connection(app.config["DATABASE"]) as conn:
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        conn.execute("SELECT 1")
+    with pytest.raises(ZeroDivisionError):
+        with db.connection(app.config["DATABASE"]) as failing:
+            1 / 0
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        failing.execute("SELECT 1")
 
 
 def test_concurrent_writers(app):

@@ -9,6 +9,7 @@ from docklight.emulator import state as emu
 from tests.conftest import job_id_of as job_id
 from tests.conftest import wait_for_job as wait_job
 from tests.test_databases import HX, changes, logged_in_client
+from tests.pages import assert_fragment, assert_page
 
 
 @pytest.fixture
@@ -45,7 +46,8 @@ def test_list_from_json(client, auth, emulator):
     auth.login()
     r = client.get("/plugins")
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "<html" in html
+    assert r.status_code == 200
+    assert_page(r, "div#plugins")
     table = rows(html)
     assert table["postgres"] == {"version": "1.48.0", "state": "enabled", "core": False,
                                  "description": "dokku postgres service plugin "
@@ -54,8 +56,7 @@ def test_list_from_json(client, auth, emulator):
     assert table["apps"]["core"] is True and table["apps"]["actions"] == []
     assert table["letsencrypt"]["description"].startswith("Automated installation")
     assert ["plugin:list", "--format", "json"] in emulator.calls()
-    fragment = client.get("/plugins", headers=HX).get_data(as_text=True)
-    assert "<html" not in fragment and 'id="plugins"' in fragment
+    assert_fragment(client.get("/plugins", headers=HX), "div#plugins")
 
 
 def test_list_from_text_on_older_dokku(client, auth, emulator):

@@ -257,16 +257,16 @@ def test_scheduler_is_off_for_test_apps_unless_asked(database):
 
 def test_history_indexes_serve_the_filters(database):
     """Every filter the page offers walks an index in id order, never the whole table."""
-    from docklight import history_query as hq
+    from docklight import history_query
 
     conn = db.connect(database)
-    cases = [hq.Filters(), hq.Filters(app="api"), hq.Filters(app="api", reads=True),
-             hq.Filters(outcome="failed", reads=True), hq.Filters(outcome="ok"),
-             hq.Filters(subcommand="ps:restart", reads=True),
-             hq.Filters(app="api", outcome="failed", since=dt.date(2026, 1, 1),
+    cases = [history_query.Filters(), history_query.Filters(app="api"), history_query.Filters(app="api", reads=True),
+             history_query.Filters(outcome="failed", reads=True), history_query.Filters(outcome="ok"),
+             history_query.Filters(subcommand="ps:restart", reads=True),
+             history_query.Filters(app="api", outcome="failed", since=dt.date(2026, 1, 1),
                         until=dt.date(2026, 1, 31))]
     for filters in cases:
-        sql, params, _, _ = hq.page_query(conn, filters, before=100)
+        sql, params, _, _ = history_query.page_query(conn, filters, before=100)
         plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "USING" in plan and "TEMP B-TREE" not in plan, (filters, plan)
     names = {r[1] for r in conn.execute("PRAGMA index_list(commands)")}

@@ -12,6 +12,7 @@ from docklight import services
 from docklight.emulator import state as emu
 from tests.conftest import job_id_of, standard_apps, wait_for_job
 from tests.tabs import HX, soup, writes
+from tests.pages import assert_app_page, assert_fragment
 
 
 def app_domains(page: BeautifulSoup) -> list[str]:
@@ -26,8 +27,8 @@ def app_domains(page: BeautifulSoup) -> list[str]:
 def test_domains_page_and_fragment(client, auth, emulator):
     auth.login()
     r = client.get("/apps/api/domains")
-    assert r.status_code == 200 and "<html" in r.get_data(as_text=True)
-    page = soup(r)
+    assert r.status_code == 200
+    page = assert_app_page(r, "div#domains")
     assert page.select_one('.tabs a[aria-current="page"]').get_text(strip=True) == "Domains"
     assert app_domains(page) == ["api.example.com"]
     assert page.select_one("#domains h2 .status").get_text() == "enabled"
@@ -35,10 +36,9 @@ def test_domains_page_and_fragment(client, auth, emulator):
     assert ["domains:report", "api", "--format", "json"] in emulator.calls()
 
     r = client.get("/apps/api/domains", headers=HX)
-    html = r.get_data(as_text=True)
-    assert "<html" not in html and soup(r).select_one("div#domains")
+    fragment = assert_fragment(r, "div#domains")
     # Global domains are read-only: no form posts to a *-global command.
-    assert "global" not in " ".join(f["action"] for f in soup(r).select("form"))
+    assert "global" not in " ".join(f["action"] for f in fragment.select("form"))
 
 
 def test_add_several_domains(client, auth, emulator):
@@ -75,7 +75,8 @@ def test_remove_one_domain(client, auth, emulator):
 def test_set_replaces_all(client, auth, emulator):
     auth.login()
     r = client.post("/apps/api/domains/set", data={"set-domains": "a.example.com b.example.com"})
-    assert r.status_code == 200 and "<html" in r.get_data(as_text=True)  # plain form: a page
+    assert r.status_code == 200
+    assert_app_page(r, "div#domains")  # plain form: a page
     assert writes(emulator) == [["domains:set", "api", "a.example.com", "b.example.com"]]
     assert emulator.state()["apps"]["api"]["domains"] == ["a.example.com", "b.example.com"]
 
@@ -124,8 +125,8 @@ def test_invalid_domains_refused_nothing_sent(client, auth, emulator, action, ty
 def test_invalid_domain_without_javascript(client, auth, emulator):
     auth.login()
     r = client.post("/apps/api/domains/add", data={"add-domains": "no_underscores.com"})
-    assert r.status_code == 422 and "<html" in r.get_data(as_text=True)
-    assert soup(r).select_one("#e-add-domains").get_text() == \
+    assert r.status_code == 422
+    assert assert_app_page(r, "div#domains").select_one("#e-add-domains").get_text() == \
         "no_underscores.com is not a valid domain name."
     assert writes(emulator) == []
 
@@ -153,8 +154,8 @@ def test_domains_failure_inline(client, auth, emulator):
 def test_ssl_page_and_fragment(client, auth, emulator):
     auth.login()
     r = client.get("/apps/api/ssl")
-    assert r.status_code == 200 and "<html" in r.get_data(as_text=True)
-    page = soup(r)
+    assert r.status_code == 200
+    page = assert_app_page(r, "div#ssl")
     assert page.select_one('.tabs a[aria-current="page"]').get_text(strip=True) == "SSL"
     assert "not enabled" in page.select_one("#letsencrypt .facts").get_text()
     assert page.select_one('form[action="/apps/api/ssl/enable"]')
@@ -163,7 +164,7 @@ def test_ssl_page_and_fragment(client, auth, emulator):
     assert ["letsencrypt:active", "api"] in calls and ["letsencrypt:list"] in calls
     assert ["certs:report", "api", "--format", "json"] in calls
     r = client.get("/apps/api/ssl", headers=HX)
-    assert "<html" not in r.get_data(as_text=True) and soup(r).select_one("div#ssl")
+    assert_fragment(r, "div#ssl")
 
 
 def test_set_email(client, auth, emulator):
@@ -285,8 +286,7 @@ def test_create_invalid_name_refused_with_dokkus_message(client, auth, emulator,
     auth.login()
     r = client.post("/apps", data={"name": name}, headers=HX)
     assert r.status_code == 422
-    page = soup(r)
-    assert page.select_one("form#create-app") and "<html" not in r.get_data(as_text=True)
+    page = assert_fragment(r, "form#create-app")
     message = page.select_one("#e-name").get_text()
     assert ("App name must begin with lowercase alphanumeric character" in message
             or "may not begin with '-'" in message)

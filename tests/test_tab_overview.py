@@ -8,19 +8,21 @@ from bs4 import BeautifulSoup
 from docklight import services
 from docklight.emulator import state as emu
 from tests.conftest import job_id_of, wait_for_job
+from tests.pages import assert_app_page, assert_fragment
 
 
 def test_overview_page_and_fragment(client, auth, emulator):
     auth.login()
     page = client.get("/apps/api/overview")
-    soup = BeautifulSoup(page.data, "html.parser")
+    soup = assert_app_page(page, "div#overview")
     assert page.status_code == 200 and soup.select_one("nav.tabs a[aria-current=page]").text == "Overview"
     assert soup.select_one(".status").text == "running"
     containers = [td.text for td in soup.select("#overview table tbody tr td:first-child")]
     assert containers == ["web.1", "web.2", "worker.1"]
     assert soup.select_one("#f-count-web")["value"] == "2"
     fragment = client.get("/apps/api/overview", headers={"HX-Request": "true"})
-    assert b"<html" not in fragment.data and b'id="overview"' in fragment.data
+    assert fragment.status_code == 200
+    assert_fragment(fragment, "div#overview")
 
 
 def test_unknown_or_invalid_app(client, auth, emulator):

@@ -16,6 +16,7 @@ from docklight.emulator import state as emu
 from tests.conftest import job_id_of as job_id
 from tests.conftest import wait_for_job
 from tests.tabs import HX, error_next_to, soup, writes
+from tests.pages import assert_app_page, assert_fragment
 
 TOKEN = "tok3n"
 SECRET_URL = f"https://user:{TOKEN}@git.example.com/team/app.git"
@@ -39,11 +40,12 @@ def fast(emulator):
 def test_ports_full_page_and_fragment(client, auth, emulator):
     auth.login()
     page = client.get("/apps/api/ports")
-    assert page.status_code == 200 and b"<html" in page.data
-    assert soup(page).select_one("nav.tabs a[aria-current=page]")["href"] == "/apps/api/ports"
+    assert page.status_code == 200
+    current = assert_app_page(page, "div#ports").select_one("nav.tabs a[aria-current=page]")
+    assert current["href"] == "/apps/api/ports"
     fragment = client.get("/apps/api/ports", headers=HX)
-    assert fragment.status_code == 200 and b"<html" not in fragment.data
-    root = soup(fragment).select_one("#ports")
+    assert fragment.status_code == 200
+    root = assert_fragment(fragment, "div#ports").select_one("#ports")
     assert root["hx-get"] == "/apps/api/ports"
     # Nothing configured yet: Dokku's detected mapping is shown and used.
     assert root.select_one("#ports-configured") is None
@@ -174,8 +176,8 @@ def test_refused_input_is_kept_in_the_form(client, auth, emulator):
     auth.login()
     r = client.post("/apps/api/ports/add",
                     data={"scheme": "tcp", "host_port": "70000", "container_port": "22"})
-    assert r.status_code == 422 and b"<html" in r.data  # without JS: the whole page
-    page = soup(r)
+    assert r.status_code == 422
+    page = assert_app_page(r, "div#ports")  # without JS: the whole page
     assert page.select_one("#f-host_port")["value"] == "70000"
     assert page.select_one("#f-scheme option[selected]")["value"] == "tcp"
     assert "from 1 to 65535" in error_next_to(r, "host_port")
@@ -243,10 +245,11 @@ def test_deploy_full_page_and_fragment(client, auth, emulator):
     emulator.reset(apps=[app])
     auth.login()
     page = client.get("/apps/api/deploy")
-    assert page.status_code == 200 and b"<html" in page.data
+    assert page.status_code == 200
+    assert_app_page(page, "div#deploy")
     fragment = client.get("/apps/api/deploy", headers=HX)
-    assert fragment.status_code == 200 and b"<html" not in fragment.data
-    root = soup(fragment).select_one("#deploy")
+    assert fragment.status_code == 200
+    root = assert_fragment(fragment, "div#deploy").select_one("#deploy")
     sha = emulator.state()["apps"]["api"]["git"]["sha"]
     assert root.select_one("#git-branch").get_text() == "main"
     assert root.select_one("#git-sha code")["title"] == sha

@@ -7,6 +7,7 @@ import pytest
 from docklight.emulator import state as emu
 from docklight.views.tabs.network import docker_option_risks
 from tests.tabs import HX, error_next_to, soup, writes
+from tests.pages import assert_app_page, assert_fragment
 
 CONFIRM = "I understand this option runs with root-equivalent power on the host"
 
@@ -46,10 +47,11 @@ def test_storage_full_page_and_fragment(client, auth, emulator):
          "phases": ["deploy", "run"], "readonly": True, "volume_options": ""}])
     auth.login()
     page = client.get("/apps/api/storage")
-    assert page.status_code == 200 and b"<html" in page.data
+    assert page.status_code == 200
+    assert_app_page(page, "div#storage")
     fragment = client.get("/apps/api/storage", headers=HX)
-    assert fragment.status_code == 200 and b"<html" not in fragment.data
-    rows = soup(fragment).select("#mounts tbody tr")
+    assert fragment.status_code == 200
+    rows = assert_fragment(fragment, "div#storage").select("#mounts tbody tr")
     assert [tr["data-mount"] for tr in rows] == ["/var/lib/dokku/data/storage/api:/app/storage",
                                                  "/srv/certs:/certs"]
     assert rows[1].find_all("td")[2].get_text() == "ro"
@@ -162,8 +164,8 @@ def test_hostile_unmount_row_is_refused_above_the_list(client, auth, emulator):
 def test_refused_mount_keeps_what_was_typed(client, auth, emulator):
     auth.login()
     r = client.post("/apps/api/storage/mount", data={"host_path": "/srv/a b", "container_path": "/a"})
-    assert r.status_code == 422 and b"<html" in r.data
-    assert soup(r).select_one("#f-host_path")["value"] == "/srv/a b"
+    assert r.status_code == 422
+    assert assert_app_page(r, "div#storage").select_one("#f-host_path")["value"] == "/srv/a b"
     assert soup(r).select_one("#f-container_path")["value"] == "/a"
 
 
@@ -173,10 +175,11 @@ def test_refused_mount_keeps_what_was_typed(client, auth, emulator):
 def test_resources_without_settings_say_no_limits(client, auth, emulator):
     auth.login()
     page = client.get("/apps/api/resources")
-    assert page.status_code == 200 and b"<html" in page.data
+    assert page.status_code == 200
+    assert_app_page(page, "div#resources")
     r = client.get("/apps/api/resources", headers=HX)
-    assert b"<html" not in r.data
-    assert "No limits" in soup(r).select_one("#resources-none").get_text()
+    fragment = assert_fragment(r, "div#resources")
+    assert "No limits" in fragment.select_one("#resources-none").get_text()
     assert ["resource:report", "api", "--format", "json"] in emulator.calls()
 
 
@@ -267,10 +270,11 @@ def test_network_full_page_and_fragment(client, auth, emulator):
     assert app_state["apps"]["api"]["network"] == {"attach-post-deploy": "backend"}
     auth.login()
     page = client.get("/apps/api/network")
-    assert page.status_code == 200 and b"<html" in page.data
+    assert page.status_code == 200
+    assert_app_page(page, "div#network")
     r = client.get("/apps/api/network", headers=HX)
-    assert b"<html" not in r.data
-    rows = {tr["data-property"]: tr for tr in soup(r).select("#network-properties tbody tr")}
+    fragment = assert_fragment(r, "div#network")
+    rows = {tr["data-property"]: tr for tr in fragment.select("#network-properties tbody tr")}
     assert list(rows) == ["attach-post-create", "attach-post-deploy", "bind-all-interfaces",
                           "initial-network", "static-web-listener", "tld"]
     assert rows["attach-post-deploy"].select_one("td[data-col=app]").get_text() == "backend"

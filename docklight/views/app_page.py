@@ -1,33 +1,35 @@
 """The app page: one URL per tab, each a full page or an htmx fragment.
 
 Tab modules (docklight/views/tabs/*.py) add their routes to ``bp`` and use
-the helpers here, so every tab behaves the same way:
+the helpers here (and the shared ones in docklight/views/answers.py), so
+every tab behaves the same way:
 
 - ``render_tab`` answers htmx with the tab's partial and everything else
   with the whole app page around it (one URL, page or fragment).
-- ``run_write`` runs a short state change; its failure is shown inline with
-  the exact command, the exit code and Dokku's own message.
-- ``start_job`` runs a long one as a job and answers with its live panel
-  (or, without JavaScript, a redirect to the job page).
-- Bad input raises ValidationError; ``form_error`` turns it into the tab's
-  form again with the message next to the field (status 422).
-- After any write the response carries ``HX-Trigger: app-changed`` so other
-  fragments of the page refresh themselves.
+- ``app_report`` reads the app's ``<plugin>:report``, as JSON where it can.
+- ``build_and_write`` builds a short state change from the form and runs it;
+  ``write_and_answer`` runs one already built. Either answers with the fresh
+  tab (a redirect for a plain form), the form again with the message next to
+  the field (``form_error``, 422), or Dokku's refusal shown inline with the
+  exact command, the exit code and Dokku's own message (``failure``).
+- After any write the response carries ``HX-Trigger: app-changed``
+  (``changed``) so other fragments of the page refresh themselves.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
-from flask import (Blueprint, abort, current_app, g, make_response, render_template, request,
+from flask import (Blueprint, current_app, g, make_response, render_template, request,
                    url_for)
 
 from docklight import services
 from docklight.dokku import commands, parsers, validators
-from docklight.dokku.command import Command, Result
+from docklight.dokku.command import Command
 from docklight.dokku.errors import CommandFailed
 from docklight.htmx import is_htmx, redirect_to, wants_fragment
-from docklight.jobs import Busy
+from docklight.views.answers import FieldNames, actor_ip, refusal, run, valid_or_404
 
 bp = Blueprint("app", __name__, url_prefix="/apps/<app>")
 
@@ -49,22 +51,13 @@ CHANGED_EVENT = "app-changed"
 @bp.url_value_preprocessor
 def _pull_app(endpoint, values):
     """Validate the app name from the URL once, for every route of the page."""
-    name = values.pop("app")
-    try:
-        g.app = validators.app_name(name)
-    except validators.ValidationError:
-        abort(404, f"'{name}' is not a valid app name.")
+    g.app = valid_or_404(validators.app_name, values.pop("app"), "app name")
 
 
 @bp.url_defaults
 def _add_app(endpoint, values):
     if "app" not in values and "app" in g:
         values["app"] = g.app
-
-
-def actor_ip() -> str | None:
-    """Return the client address recorded with each command."""
-    return request.remote_addr
 
 
 def render_tab(tab: str, template: str, status: int = 200, **context):
@@ -96,23 +89,6 @@ def changed(response):
     return response
 
 
-def run_write(command: Command) -> Result:
-    """Run a short state change now.
-
-    :raise CommandFailed: Dokku exited non-zero (the caller shows it inline
-        with ``failure`` or lets the error handler show it).
-    """
-    result = services.dokku().run(command, actor_ip=actor_ip())
-    if not result.ok:
-        raise CommandFailed(result)
-    return result
-
-
-def read(command: Command) -> Result:
-    """Run a read; a non-zero exit raises CommandFailed."""
-    return services.dokku().check_result(services.dokku().run(command, actor_ip=actor_ip()))
-
-
 # `<plugin>:report --format json` exists since 0.23.1; git and nginx (bash
 # reports until then) got it in 0.38.0 (reference section 1).
 JSON_REPORT_SINCE = {"git": (0, 38, 0), "nginx": (0, 38, 0)}
@@ -132,55 +108,50 @@ def _read_app_report(plugin: str) -> dict:
     dokku = services.dokku()
     since = JSON_REPORT_SINCE.get(plugin, (0, 23, 1))
     if dokku.version(actor_ip=actor_ip()).at_least(*since):
-        objects = parsers.parse_report_json(read(commands.report(plugin, g.app, json=True)).stdout)
+        objects = parsers.parse_report_json(run(commands.report(plugin, g.app, json=True)).stdout)
         return objects[0] if objects else {}
-    blocks = parsers.parse_report(read(commands.report(plugin, g.app)).stdout)
+    blocks = parsers.parse_report(run(commands.report(plugin, g.app)).stdout)
     return blocks.get(g.app) or next(iter(blocks.values()), {})
 
 
-def write_done(tab: str, template: str, context, endpoint: str):
-    """Answer a finished write: the fresh tab for htmx, a redirect for a plain form."""
-    if is_htmx():
-        return changed(render_tab(tab, template, **context()))
-    return changed(redirect_to(url_for(endpoint)))
-
-
-def write_and_answer(command: Command, tab: str, template: str, context, endpoint: str,
+def write_and_answer(command: Command, tab: str, template: str, context: Callable[[], dict],
                      **extra):
-    """Run a short write; answer with the fresh tab (or a redirect) or Dokku's refusal."""
+    """Run a short write; answer with the fresh tab (or a redirect) or Dokku's refusal.
+
+    context reads what the tab shows; it is called after the write, so the
+    tab shows the new state. A plain form is redirected to the tab's page
+    (endpoint ``app.<tab>``).
+    """
     try:
-        run_write(command)
+        run(command)
     except CommandFailed as exc:
         return failure(tab, template, exc, **extra, **context())
-    return write_done(tab, template, context, endpoint)
-
-
-def start_job(command: Command, title: str, lock_key: str | None = None):
-    """Start command as a job; answer with its live panel or the busy message."""
-    manager = services.get().jobs
-    try:
-        job = manager.start(command, title=title, actor_ip=actor_ip(), lock_key=lock_key)
-    except Busy as busy:
-        body = render_template("jobs/_busy.html", job=busy.job)
-        if is_htmx():
-            return make_response(body, 409, {"HX-Retarget": "#job-slot",
-                                             "HX-Reswap": "innerHTML"})
-        return make_response(render_template("errors/error.html", status=409, title="Busy",
-                                             message=f"{busy.job.title} is running.",
-                                             busy=busy.job), 409)
     if is_htmx():
-        body = render_template("jobs/_panel.html", job=job, lines=[])
-        response = make_response(body, 202, {"HX-Retarget": "#job-slot",
-                                             "HX-Reswap": "innerHTML"})
-        response.headers["HX-Trigger"] = json.dumps({"job-changed": {"id": job.id}})
-        return response
-    return redirect_to(url_for("jobs.show", job_id=job.id))
+        return changed(render_tab(tab, template, **context()))
+    return changed(redirect_to(url_for(f"app.{tab}")))
 
 
-def form_error(tab: str, template: str, exc: validators.ValidationError, **context):
+def build_and_write(build: Callable[[], Command], tab: str, template: str,
+                    context: Callable[[], dict], fields: FieldNames = None,
+                    form: dict | None = None):
+    """Build a write from the form (may raise ValidationError) and answer as write_and_answer.
+
+    A refused form comes back with the message next to its field (fields
+    renames the builder's field, see answers.FieldNames); form, when given,
+    is what the tab echoes back instead of the posted form.
+    """
+    try:
+        command = build()
+    except validators.ValidationError as exc:
+        return form_error(tab, template, exc, fields, form, **context())
+    extra = {} if form is None else {"form": form}
+    return write_and_answer(command, tab, template, context, **extra)
+
+
+def form_error(tab: str, template: str, exc: validators.ValidationError,
+               fields: FieldNames = None, form: dict | None = None, **context):
     """Show the tab's form again with the message next to the field (422)."""
-    context.setdefault("form", request.form.to_dict(flat=True))
-    return render_tab(tab, template, 422, errors={exc.field: exc.message}, **context)
+    return render_tab(tab, template, 422, **refusal(exc, fields, form), **context)
 
 
 def failure(tab: str, template: str, exc: CommandFailed, **context):

@@ -9,6 +9,7 @@ from docklight.dokku import commands
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.views.answers import actor_ip, refusal, run
 from docklight.views.errors import attempt
 
 bp = Blueprint("apps", __name__)
@@ -28,7 +29,7 @@ def _sort_context() -> dict:
 def _table_context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
     overview, failure, status = attempt(lambda: dashboard.cached(
-        services.dokku(), actor_ip=request.remote_addr, refresh=refresh))
+        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
     context = {**_sort_context(), **failure, "overview": overview, "apps": []}
     if overview is not None:
         context["apps"] = overview.sorted(context["sort"], context["descending"])
@@ -52,8 +53,8 @@ def index():
 def table():
     """Return the apps table: a fragment for htmx, a full page otherwise."""
     context, status = _table_context(refresh=request.args.get("refresh") == "1")
-    return page_or_fragment("apps/index.html", "apps/_table.html", lazy=False,
-                            **context), status
+    return page_or_fragment("apps/index.html", "apps/_table.html", status, lazy=False,
+                            **context)
 
 
 @bp.post("/apps")
@@ -63,26 +64,21 @@ def create_POST():
     A name Dokku would refuse is refused here with Dokku's own message;
     Dokku's refusals (``Name is already taken``) show next to the field too.
     """
-    name = request.form.get("name", "")
-    create = {"errors": {}, "form": {"name": name}, "failed": None}
+    form = {"name": request.form.get("name", "")}
     try:
-        command = commands.apps_create(name)
+        command = commands.apps_create(form["name"])
+        run(command)
     except ValidationError as exc:
-        create["errors"] = {"name": exc.message}
-        return _create_form(create)
-    result = services.dokku().run(command, actor_ip=request.remote_addr)
-    if not result.ok:
-        failed = CommandFailed(result)
-        create["errors"] = {"name": failed.message or f"Dokku exited {result.exit_code}."}
-        create["failed"] = failed
-        return _create_form(create)
+        return _create_form({**refusal(exc, "name", form), "failed": None})
+    except CommandFailed as failed:
+        message = failed.message or f"Dokku exited {failed.result.exit_code}."
+        return _create_form({"errors": {"name": message}, "form": form, "failed": failed})
     # The client forgot every cached read (the dashboard too) after this change.
     return redirect_to(url_for("app.overview", app=command.app))
 
 
 def _create_form(create: dict):
     """Show the create form again with its message (422): alone for htmx, else the dashboard."""
-    if wants_fragment():
-        return render_template("apps/_create.html", create=create), 422
-    context, _ = _table_context()
-    return render_template("apps/index.html", lazy=False, create=create, **context), 422
+    context = {} if wants_fragment() else _table_context()[0]
+    return page_or_fragment("apps/index.html", "apps/_create.html", 422, lazy=False,
+                            create=create, **context)

@@ -13,8 +13,9 @@ from flask import Blueprint, abort, make_response, render_template, request
 
 from docklight import datastores, services
 from docklight.dokku import commands, validators
-from docklight.htmx import is_htmx, wants_fragment
-from docklight.views.app_page import actor_ip, start_job
+from docklight.htmx import page_or_fragment
+from docklight.views.answers import (actor_ip, confirm_name, refusal, root_configured,
+                                     start_job, valid_or_404)
 from docklight.views.errors import attempt
 
 bp = Blueprint("databases", __name__)
@@ -30,15 +31,7 @@ def _plugin_or_404(plugin: str) -> str:
 
 def _service_or_404(name: str) -> str:
     """Return a valid service name from the URL, else 404."""
-    try:
-        return validators.service_name(name)
-    except validators.ValidationError:
-        abort(404, f"'{name}' is not a valid service name.")
-
-
-def _root_configured() -> bool:
-    """Return whether root-only commands (plugin:install) have a target."""
-    return services.dokku().has_root
+    return valid_or_404(validators.service_name, name, "service name")
 
 
 def _context(refresh: bool = False) -> tuple[dict, int]:
@@ -46,37 +39,31 @@ def _context(refresh: bool = False) -> tuple[dict, int]:
     overview, failure, status = attempt(lambda: datastores.cached(
         services.dokku(), actor_ip=actor_ip(), refresh=refresh))
     context = {**failure, "overview": overview, "errors": {}, "form": {},
-               "root": _root_configured(), "install_command": datastores.install_command(),
+               "root": root_configured(), "install_command": datastores.install_command(),
                "official": datastores.OFFICIAL}
     return context, status
-
-
-def _render(status: int = 200, **context):
-    """Render the list for htmx, or the whole page around it."""
-    template = "databases/_list.html" if wants_fragment() else "databases/index.html"
-    return make_response(render_template(template, **context), status)
 
 
 def _section_error(plugin: str, dom_id: str, exc: validators.ValidationError, form: dict):
     """Show a plugin's section again with the message next to the field (422)."""
     context, _ = _context()
-    context["errors"] = {dom_id: exc.message}
-    context["form"] = form
+    context.update(refusal(exc, dom_id, form))
     section = None
     if context["overview"]:
         section = next((s for s in context["overview"].sections if s.plugin == plugin), None)
-    if is_htmx() and section is not None:
-        body = render_template("databases/_section.html", section=section, **context)
-        return make_response(body, 422, {"HX-Retarget": f"#{section.dom_id}",
-                                         "HX-Reswap": "outerHTML"})
-    return make_response(render_template("databases/index.html", **context), 422)
+    if section is None:
+        return make_response(render_template("databases/index.html", **context), 422)
+    return page_or_fragment("databases/index.html", "databases/_section.html", 422,
+                            fragment_headers={"HX-Retarget": f"#{section.dom_id}",
+                                              "HX-Reswap": "outerHTML"},
+                            section=section, **context)
 
 
 @bp.get("/databases")
 def index():
     """List datastore plugins, their services, status, version and linked apps."""
     context, status = _context(refresh=request.args.get("refresh") == "1")
-    return _render(status, **context)
+    return page_or_fragment("databases/index.html", "databases/_list.html", status, **context)
 
 
 @bp.post("/databases/<plugin>/create")
@@ -120,8 +107,8 @@ def reveal_POST(plugin, name):
     name = _service_or_404(name)
     service = datastores.Service(plugin, name)
     dsn = datastores.reveal_dsn(services.dokku(), plugin, name, actor_ip=actor_ip())
-    template = "databases/_connection.html" if is_htmx() else "databases/connection.html"
-    response = make_response(render_template(template, service=service, dsn=dsn))
+    response = page_or_fragment("databases/connection.html", "databases/_connection.html",
+                                service=service, dsn=dsn)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -131,10 +118,8 @@ def connection(plugin, name):
     """Hide the connection URL again (asks Dokku nothing)."""
     plugin = _plugin_or_404(plugin)
     name = _service_or_404(name)
-    service = datastores.Service(plugin, name)
-    if is_htmx():
-        return render_template("databases/_connection.html", service=service, dsn=None)
-    return render_template("databases/connection.html", service=service, dsn=None)
+    return page_or_fragment("databases/connection.html", "databases/_connection.html",
+                            service=datastores.Service(plugin, name), dsn=None)
 
 
 @bp.get("/databases/<plugin>/<name>/destroy")
@@ -142,9 +127,8 @@ def destroy(plugin, name):
     """Ask for the service's name before destroying it."""
     plugin = _plugin_or_404(plugin)
     name = _service_or_404(name)
-    context = {"plugin": plugin, "name": name, "errors": {}, "form": {}}
-    template = "databases/_destroy.html" if wants_fragment() else "databases/destroy.html"
-    return render_template(template, **context)
+    return page_or_fragment("databases/destroy.html", "databases/_destroy.html",
+                            plugin=plugin, name=name, errors={}, form={})
 
 
 @bp.post("/databases/<plugin>/<name>/destroy")
@@ -152,11 +136,10 @@ def destroy_POST(plugin, name):
     """Destroy the service once its name was typed exactly (`--force` after that)."""
     plugin = _plugin_or_404(plugin)
     name = _service_or_404(name)
-    typed = request.form.get("confirm", "")
-    if typed != name:
-        context = {"plugin": plugin, "name": name, "form": {"confirm": typed},
-                   "errors": {"confirm": f"Type {name} exactly to confirm."}}
-        template = "databases/_destroy.html" if is_htmx() else "databases/destroy.html"
-        return make_response(render_template(template, **context), 422)
+    try:
+        confirm_name(name)
+    except validators.ValidationError as exc:
+        return page_or_fragment("databases/destroy.html", "databases/_destroy.html", 422,
+                                plugin=plugin, name=name, **refusal(exc))
     return start_job(commands.service_destroy(plugin, name),
                      f"Destroy {plugin} service {name}", lock_key=f"service:{plugin}:{name}")

@@ -18,11 +18,8 @@ KEY = "healthz-dokku"
 
 def _database_ok() -> bool:
     try:
-        conn = db.connect(current_app.config["DATABASE"])
-        try:
+        with db.connection(current_app.config["DATABASE"]) as conn:
             conn.execute("SELECT 1 FROM commands LIMIT 1").fetchall()
-        finally:
-            conn.close()
         return True
     except Exception:  # any failure means "not ok"; the details go to the log
         current_app.logger.exception("database health check failed")
@@ -44,8 +41,7 @@ def _claim_check(conn) -> bool:
 
 
 def _dokku_status() -> str:
-    conn = db.connect(current_app.config["DATABASE"])
-    try:
+    with db.connection(current_app.config["DATABASE"]) as conn:
         if _claim_check(conn):
             try:
                 result = services.dokku().run(commands.version())
@@ -56,8 +52,6 @@ def _dokku_status() -> str:
             return status
         return json.loads(conn.execute("SELECT value FROM kv WHERE key = ?",
                                        (KEY,)).fetchone()[0])
-    finally:
-        conn.close()
 
 
 @bp.get("/healthz")

@@ -13,11 +13,10 @@ import io
 import json
 import sqlite3
 
-from flask import (Blueprint, Response, abort, current_app, g, make_response, request,
+from flask import (Blueprint, Response, abort, current_app, g, request,
                    stream_with_context, url_for)
 
-from docklight import db
-from docklight import history_query as hq
+from docklight import db, history_query
 from docklight.dokku import commands
 from docklight.htmx import is_htmx, page_or_fragment
 
@@ -44,8 +43,8 @@ def close_db(_exc=None) -> None:
 
 def _decorate(row: dict) -> dict:
     """Add what the templates show but the table does not store."""
-    row["at"] = hq.parse_time(row["createdAt"])
-    row["duration"] = hq.duration_text(row.get("durationMs"))
+    row["at"] = history_query.parse_time(row["createdAt"])
+    row["duration"] = history_query.duration_text(row.get("durationMs"))
     row["changesState"] = bool(row["changesState"])
     return row
 
@@ -53,17 +52,17 @@ def _decorate(row: dict) -> dict:
 @bp.get("/history")
 def index():
     """List recorded commands, newest first, with the filters asked for."""
-    filters, before, errors = hq.parse(request.args)
+    filters, before, errors = history_query.parse(request.args)
     result = None
     if not errors:
-        result = hq.fetch_page(get_db(), filters, before)
+        result = history_query.fetch_page(get_db(), filters, before)
         for row in result.rows:
             _decorate(row)
     context = {"filters": filters, "before": before, "errors": errors, "result": result,
                "form": request.args, "export_args": filters.args(),
-               "subcommands": sorted(commands.ALLOWED), "window": hq.SEARCH_WINDOW}
-    response = make_response(page_or_fragment("history/index.html", "history/_history.html",
-                                              **context), 422 if errors else 200)
+               "subcommands": sorted(commands.ALLOWED), "window": history_query.SEARCH_WINDOW}
+    response = page_or_fragment("history/index.html", "history/_history.html",
+                                422 if errors else 200, **context)
     if is_htmx() and not errors:
         # A submitted filter form sends every field, empty ones too; push the
         # short URL that means the same instead.
@@ -79,7 +78,7 @@ def show(row_id):
 
     :raise 404: there is no such row (never recorded, or pruned).
     """
-    entry = hq.get(get_db(), row_id)
+    entry = history_query.get(get_db(), row_id)
     if entry is None:
         abort(404, f"There is no history row {row_id}; old rows are pruned.")
     return page_or_fragment("history/show.html", "history/_detail.html",
@@ -89,7 +88,7 @@ def show(row_id):
 @bp.get("/history/recent")
 def recent():
     """Show the last few state changes ("Recent activity" on the dashboard)."""
-    page = hq.fetch_page(get_db(), hq.Filters(), size=RECENT_COUNT)
+    page = history_query.fetch_page(get_db(), history_query.Filters(), size=RECENT_COUNT)
     return page_or_fragment("history/recent.html", "history/_recent.html",
                             recent=[_decorate(r) for r in page.rows])
 
@@ -109,14 +108,14 @@ def _export(extension: str, mimetype: str, lines) -> Response:
 
     :raise 400: a filter is invalid (the message says which).
     """
-    filters, _before, errors = hq.parse(request.args)
+    filters, _before, errors = history_query.parse(request.args)
     if errors:
         abort(400, "; ".join(f"{name}: {message}" for name, message in errors.items()))
     database = current_app.config["DATABASE"]
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     # The generator opens a connection per batch (history_query.batches),
     # never holding one across the download.
-    body = stream_with_context(lines(hq.batches(database, filters)))
+    body = stream_with_context(lines(history_query.batches(database, filters)))
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="docklight-history-{stamp}.{extension}"'})
 
@@ -128,10 +127,10 @@ def export_csv():
     def lines(batches):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(hq.EXPORT_COLUMNS)
+        writer.writerow(history_query.EXPORT_COLUMNS)
         for batch in batches:
             for row in batch:
-                writer.writerow([neutralise(row[c]) for c in hq.EXPORT_COLUMNS])
+                writer.writerow([neutralise(row[c]) for c in history_query.EXPORT_COLUMNS])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

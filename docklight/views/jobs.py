@@ -5,13 +5,12 @@ from __future__ import annotations
 import queue
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_sock import Sock
 
 from docklight import services
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.views.websocket import sock
 
 bp = Blueprint("jobs", __name__)
-sock = Sock()
 
 MAX_QUEUED = 5000  # lines waiting for one slow browser before we skip
 POLL_SECONDS = 0.5  # how often a viewer of another worker's job reads the database

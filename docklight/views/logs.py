@@ -17,8 +17,8 @@ type) and ``since`` (the newest RFC3339 timestamp the page holds, so a
 reconnect does not resend the backlog). The session and the Origin are
 checked for every request by docklight.security before this runs.
 
-The blueprint registers itself whenever the app page's blueprint is
-registered, so the factory needs no change (see ``_register``).
+``lines_option``, ``ps_option`` and ``since_option`` validate those options;
+the Logs tab (views/tabs/logs.py) checks its form with the same two.
 """
 
 from __future__ import annotations
@@ -30,17 +30,11 @@ from flask import Blueprint, current_app, request, session
 from docklight import loglines, logstream, services
 from docklight.dokku import commands, validators
 from docklight.dokku.validators import ValidationError
-from docklight.views import app_page
-from docklight.views.jobs import sock
+from docklight.views.answers import actor_ip
+from docklight.views.websocket import sock
 
 bp = Blueprint("logs", __name__)
 EXTENSION = "docklight.logs"
-
-
-@app_page.bp.record_once
-def _register(state) -> None:
-    """Register this blueprint on every app that registers the app page."""
-    state.app.register_blueprint(bp)
 
 
 def registry() -> logstream.Registry:
@@ -99,11 +93,11 @@ def stream(ws, app):
                          "message": exc.message, "field": exc.field})
         return
     logs = registry()
-    dokku, actor_ip = services.dokku(), request.remote_addr
+    dokku, actor = services.dokku(), actor_ip()
     try:
         sub = logs.subscribe(
             logstream.StreamKey(app, lines, ps), session_id=session.get("sid", ""),
-            since_ns=since, source_factory=lambda: dokku.follow(command, actor_ip=actor_ip))
+            since_ns=since, source_factory=lambda: dokku.follow(command, actor_ip=actor))
     except logstream.LimitReached as exc:
         _send_final(ws, exc.event())
         return

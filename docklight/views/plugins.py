@@ -9,23 +9,20 @@ share one lock, because plugn runs every plugin's install triggers.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, request
 
 from docklight import datastores, services
 from docklight.dokku import commands, validators
-from docklight.dokku.errors import CommandFailed, DokkuError
-from docklight.htmx import is_htmx, wants_fragment
-from docklight.views.app_page import actor_ip, start_job
+from docklight.dokku.errors import CommandFailed
+from docklight.htmx import page_or_fragment
+from docklight.views.answers import (actor_ip, confirm_name, refusal, root_configured, run,
+                                     start_job, valid_or_404)
+from docklight.views.errors import attempt
 
 bp = Blueprint("plugins", __name__)
 
 LOCK_KEY = "plugins"
 TOGGLES = {"enable": "Enable", "disable": "Disable"}
-
-
-def _root_configured() -> bool:
-    """Return whether root-only commands have a target to run on."""
-    return services.dokku().has_root
 
 
 def _install_form() -> dict:
@@ -38,19 +35,13 @@ def _install_form() -> dict:
 
 def _context(refresh: bool = False, **extra) -> tuple[dict, int]:
     """Load the plugin list; on failure describe what failed instead of raising."""
-    context = {"plugins": [], "error": None, "failed": None, "errors": {}, "form": {},
-               "root": _root_configured(), "is_core": datastores.is_core,
+    plugins, failure, status = attempt(lambda: datastores.plugins(
+        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+    context = {**failure, "plugins": plugins or [], "errors": {}, "form": {},
+               "root": root_configured(), "is_core": datastores.is_core,
                "is_datastore": datastores.is_datastore, "official": datastores.OFFICIAL,
                "official_url": datastores.official_url}
     context.update(extra)
-    status = 200
-    try:
-        context["plugins"] = datastores.plugins(services.dokku(), actor_ip=actor_ip(),
-                                                refresh=refresh)
-    except DokkuError as exc:
-        context["error"], status = exc, exc.status
-    except CommandFailed as exc:
-        context["failed"], status = exc, 502
     # Dokku's own plugins (40-odd) fold away; the ones someone installed lead.
     context["community"] = [p for p in context["plugins"] if not datastores.is_core(p)]
     context["core_plugins"] = [p for p in context["plugins"] if datastores.is_core(p)]
@@ -59,26 +50,18 @@ def _context(refresh: bool = False, **extra) -> tuple[dict, int]:
     return context, status
 
 
-def _render(status: int = 200, **context):
-    """Render the list for htmx, or the whole page around it."""
-    template = "plugins/_list.html" if wants_fragment() else "plugins/index.html"
-    return make_response(render_template(template, **context), status)
-
-
 def _list_response(status: int = 200, **extra):
     """Answer an action with the plugin list, swapped in place of the old one."""
     context, load_status = _context(**extra)
-    if is_htmx():
-        body = render_template("plugins/_list.html", **context)
-        return make_response(body, status if load_status == 200 else load_status,
-                             {"HX-Retarget": "#plugins", "HX-Reswap": "outerHTML"})
-    return make_response(render_template("plugins/index.html", **context),
-                         status if load_status == 200 else load_status)
+    return page_or_fragment("plugins/index.html", "plugins/_list.html",
+                            status if load_status == 200 else load_status,
+                            fragment_headers={"HX-Retarget": "#plugins",
+                                              "HX-Reswap": "outerHTML"}, **context)
 
 
 def _require_root():
     """Return a 409 explanation when there is no root target, else None."""
-    if _root_configured():
+    if root_configured():
         return None
     return _list_response(409, refused="This needs Docklight's root connection, which is "
                                        "not configured; nothing was sent to Dokku.")
@@ -86,10 +69,7 @@ def _require_root():
 
 def _plugin_or_404(name: str) -> str:
     """Return a valid plugin name from the URL, else 404."""
-    try:
-        return validators.plugin_name(name)
-    except validators.ValidationError:
-        abort(404, f"'{name}' is not a valid plugin name.")
+    return valid_or_404(validators.plugin_name, name, "plugin name")
 
 
 @bp.get("/plugins")
@@ -97,7 +77,7 @@ def index():
     """List installed plugins: name, version, enabled, core, description."""
     context, status = _context(refresh=request.args.get("refresh") == "1",
                                form=_install_form())
-    return _render(status, **context)
+    return page_or_fragment("plugins/index.html", "plugins/_list.html", status, **context)
 
 
 @bp.post("/plugins/install")
@@ -111,8 +91,7 @@ def install_POST():
     try:
         command = commands.plugin_install(url, name or None)
     except validators.ValidationError as exc:
-        return _list_response(422, errors={exc.field: exc.message},
-                              form={"url": url, "name": name})
+        return _list_response(422, **refusal(exc, form={"url": url, "name": name}))
     label = name or url
     return start_job(command, f"Install plugin {label}", lock_key=LOCK_KEY)
 
@@ -135,10 +114,10 @@ def toggle_POST(name, action):
     refused = _require_root()
     if refused is not None:
         return refused
-    dokku = services.dokku()
-    result = dokku.run(commands.plugin_action(action, name), actor_ip=actor_ip())
-    if not result.ok:
-        return _list_response(422, action_failed=CommandFailed(result))
+    try:
+        run(commands.plugin_action(action, name))
+    except CommandFailed as exc:
+        return _list_response(422, action_failed=exc)
     return _list_response(200, done=f"Plugin {name} {action}d.")
 
 
@@ -146,9 +125,8 @@ def toggle_POST(name, action):
 def uninstall(name):
     """Ask for the plugin's name before uninstalling it."""
     name = _plugin_or_404(name)
-    context = {"name": name, "errors": {}, "form": {}, "root": _root_configured()}
-    template = "plugins/_uninstall.html" if wants_fragment() else "plugins/uninstall.html"
-    return render_template(template, **context)
+    return page_or_fragment("plugins/uninstall.html", "plugins/_uninstall.html", name=name,
+                            errors={}, form={}, root=root_configured())
 
 
 @bp.post("/plugins/<name>/uninstall")
@@ -158,11 +136,10 @@ def uninstall_POST(name):
     refused = _require_root()
     if refused is not None:
         return refused
-    typed = request.form.get("confirm", "")
-    if typed != name:
-        context = {"name": name, "form": {"confirm": typed}, "root": True,
-                   "errors": {"confirm": f"Type {name} exactly to confirm."}}
-        template = "plugins/_uninstall.html" if is_htmx() else "plugins/uninstall.html"
-        return make_response(render_template(template, **context), 422)
+    try:
+        confirm_name(name)
+    except validators.ValidationError as exc:
+        return page_or_fragment("plugins/uninstall.html", "plugins/_uninstall.html", 422,
+                                name=name, root=True, **refusal(exc))
     return start_job(commands.plugin_action("uninstall", name), f"Uninstall plugin {name}",
                      lock_key=LOCK_KEY)

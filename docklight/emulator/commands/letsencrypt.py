@@ -163,7 +163,7 @@ def lego_lines(domains, failing):
         lines += [f"{stamp} [INFO] Deactivating auth: https://acme-v02.api.letsencrypt.org/acme/authz/"
                   + store.hexid("authz", first, length=10),
                   f"{stamp} Could not obtain certificates:",
-                  f"  error: one or more domains had a problem:",
+                  "  error: one or more domains had a problem:",
                   f"[{failing}] invalid authorization: acme: error: 400 :: urn:ietf:params:acme:error:dns "
                   f":: DNS problem: NXDOMAIN looking up A for {failing}"]
     else:

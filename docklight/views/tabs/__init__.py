@@ -1,11 +1,14 @@
 """The tabs of the app page; each module adds its routes to app_page.bp.
 
-Every module in this package is imported here, before the factory registers
-the blueprint, so adding a tab means adding a module.
+The factory calls ``load_all`` before it registers that blueprint, so adding
+a tab means adding a module here.
 """
 
 import importlib
 import pkgutil
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+
+def load_all() -> None:
+    """Import every tab module, so that each has added its routes to app_page.bp."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")

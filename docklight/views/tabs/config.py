@@ -20,8 +20,8 @@ from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, config_key, config_value
 from docklight.htmx import wants_fragment
-from docklight.views.app_page import (bp, changed, failure, read, render_tab, run_write,
-                                      start_job)
+from docklight.views.answers import run, start_job
+from docklight.views.app_page import bp, changed, failure, render_tab
 
 TEMPLATE = "app/_config.html"
 FORM_TEMPLATE = "app/_config_form.html"
@@ -41,7 +41,7 @@ def _rows(value, default: int = DEFAULT_ROWS) -> int:
 
 def _keys() -> list[str]:
     """Read the app's config keys (the values are read but never shown)."""
-    return sorted(parsers.parse_config_export_json(read(commands.config_export(g.app)).stdout))
+    return sorted(parsers.parse_config_export_json(run(commands.config_export(g.app)).stdout))
 
 
 def _posted_rows(form) -> int:
@@ -135,7 +135,7 @@ def config_POST():
     if not no_restart:
         return start_job(command, f"Set {', '.join(pairs)} on {g.app}")
     try:
-        result = run_write(command)
+        result = run(command)
     except CommandFailed as exc:
         return _no_store(failure("config", TEMPLATE, exc, **_context(form=typed, rows=rows)))
     done = {"command": result.command.display,
@@ -159,7 +159,7 @@ def config_unset_POST():
     if not no_restart:
         return start_job(command, f"Unset {', '.join(keys)} on {g.app}")
     try:
-        result = run_write(command)
+        result = run(command)
     except CommandFailed as exc:
         return failure("config", TEMPLATE, exc, **_context())
     done = {"command": result.command.display,
@@ -182,7 +182,7 @@ def config_reveal_POST():
         return _revealed({"key": key, "refused": exc.message}, 422)
     item = {"key": key, "value": "", "command": command.display}
     try:
-        result = read(command)
+        result = run(command)
         # config:get prints the value and one newline of its own.
         item["value"] = result.stdout[:-1] if result.stdout.endswith("\n") else result.stdout
     except CommandFailed as exc:

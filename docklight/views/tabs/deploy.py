@@ -14,8 +14,8 @@ from flask import g, request
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, form_error, render_tab,
-                                      start_job, write_and_answer)
+from docklight.views.answers import FieldNames, start_job
+from docklight.views.app_page import app_report, bp, form_error, render_tab, write_and_answer
 
 TAB = "deploy"
 TEMPLATE = "app/_deploy.html"
@@ -45,7 +45,6 @@ def _form() -> dict:
     return form
 
 
-
 def _prop(report: dict, prefix: str, name: str) -> str:
     """Return one report property, JSON key or prefixed (text/legacy) key."""
     for key in (name, f"{prefix}-{name}"):
@@ -72,20 +71,19 @@ def _context() -> dict:
     }
 
 
-def _refused(exc: ValidationError, field_map: dict | None = None):
-    """Show the form again with exc next to its field (renamed by field_map)."""
-    exc.field = (field_map or {}).get(exc.field, exc.field)
+def _refused(exc: ValidationError, fields: FieldNames = None):
+    """Show the form again with exc next to its field, credentials left out."""
     exc.message = without_credentials(exc.message)  # some messages quote the input
-    return form_error(TAB, TEMPLATE, exc, form=_form(), **_context())
+    return form_error(TAB, TEMPLATE, exc, fields, _form(), **_context())
 
 
-def _write(command_factory, field_map: dict | None = None):
-    """Build a command (may raise ValidationError), run it, answer."""
+def _write(build, fields: FieldNames = None):
+    """Build a command from the form (may raise ValidationError), run it, answer."""
     try:
-        command = command_factory()
+        command = build()
     except ValidationError as exc:
-        return _refused(exc, field_map)
-    return write_and_answer(command, TAB, TEMPLATE, _context, "app.deploy", form=_form())
+        return _refused(exc, fields)
+    return write_and_answer(command, TAB, TEMPLATE, _context, form=_form())
 
 
 @bp.get("/deploy")

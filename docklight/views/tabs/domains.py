@@ -15,8 +15,8 @@ from docklight.dokku import commands, parsers, redact
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, hostname
 from docklight.htmx import wants_fragment
-from docklight.views.app_page import (app_report, bp, changed, failure, render_tab,
-                                      run_write)
+from docklight.views.answers import refusal, run
+from docklight.views.app_page import app_report, bp, changed, failure, render_tab
 
 TEMPLATE = "app/_domains.html"
 # Several domains may be typed at once, separated by spaces, commas or lines.
@@ -41,16 +41,15 @@ def _domains(field: str) -> list[str]:
     return [hostname(d, field=field) for d in typed]
 
 
-def _invalid(exc: ValidationError):
+def _invalid(exc: ValidationError, field: str | None):
     """Show the add/set forms again with the message; htmx gets them without a Dokku read."""
-    errors = {exc.field: exc.message}
-    form = request.form.to_dict(flat=True)
-    if wants_fragment() and exc.field in ("add-domains", "set-domains"):
-        response = render_tab("domains", TEMPLATE, 422, part="edit", errors=errors, form=form)
+    refused = refusal(exc, field)
+    if wants_fragment() and field in ("add-domains", "set-domains"):
+        response = render_tab("domains", TEMPLATE, 422, part="edit", **refused)
         response.headers["HX-Retarget"] = "#domains-edit"
         response.headers["HX-Reswap"] = "outerHTML"
         return response
-    return render_tab("domains", TEMPLATE, 422, errors=errors, form=form, **_context())
+    return render_tab("domains", TEMPLATE, 422, **refused, **_context())
 
 
 @bp.get("/domains")
@@ -70,11 +69,9 @@ def domains_POST(action):
         else:
             command = commands.domains_toggle(action, g.app)
     except ValidationError as exc:
-        if action in LIST_ACTIONS:
-            exc.field = LIST_ACTIONS[action]
-        return _invalid(exc)
+        return _invalid(exc, LIST_ACTIONS.get(action))
     try:
-        result = run_write(command)
+        result = run(command)
     except CommandFailed as exc:
         return failure("domains", TEMPLATE, exc, **_context())
     output = "\n".join(part.strip("\n") for part in (result.stdout, result.stderr) if part.strip())

@@ -3,8 +3,8 @@
 Without JavaScript the tab is a plain page: the last N lines from one
 ``dokku logs <app> --num N [--ps TYPE]`` read, and a form to change N and the
 process type. With JavaScript, static/logs.js follows the app over
-/api/apps/<app>/logs/stream (docklight/views/logs.py), imported here so that
-its route is registered with the tabs.
+/api/apps/<app>/logs/stream (docklight/views/logs.py, whose option checks
+this tab shares).
 
 base.html loads logs.js on every page, and it marks htmx requests with
 ``X-Docklight-Logs: 1``; those get the fragment without the static read (the
@@ -25,8 +25,9 @@ from docklight.dokku.validators import ValidationError
 from docklight.htmx import is_htmx
 from docklight.loglines import line_id
 from docklight.logstream import LINES_CHOICES
-from docklight.views import logs as live  # also registers the WebSocket route
-from docklight.views.app_page import app_report, bp, read, render_tab
+from docklight.views.answers import run
+from docklight.views.app_page import app_report, bp, render_tab
+from docklight.views.logs import lines_option, ps_option
 
 TEMPLATE = "app/_logs.html"
 SCRIPT_HEADER = "X-Docklight-Logs"
@@ -59,11 +60,11 @@ def logs():
     form = {"lines": request.args.get("lines", "100"), "ps": request.args.get("ps", "")}
     errors = {}
     try:
-        lines = live.lines_option(form["lines"])
+        lines = lines_option(form["lines"])
     except ValidationError as exc:
         errors[exc.field], lines = exc.message, 100
     try:
-        ps = live.ps_option(form["ps"])
+        ps = ps_option(form["ps"])
     except ValidationError as exc:
         errors[exc.field], ps = exc.message, ""
     report = _ps_report()
@@ -73,7 +74,7 @@ def logs():
     rows, failed = [], None
     if not has_script and not errors and (report is None or report.deployed):
         try:
-            result = read(commands.logs(g.app, num=lines, process_type=ps or None))
+            result = run(commands.logs(g.app, num=lines, process_type=ps or None))
             rows = static_lines(result.stdout)
         except CommandFailed as exc:
             failed = exc

@@ -16,7 +16,8 @@ from flask import g, request
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, form_error, render_tab,
+from docklight.views.answers import FieldNames
+from docklight.views.app_page import (app_report, bp, build_and_write, form_error, render_tab,
                                       write_and_answer)
 
 TAB = "network"
@@ -132,7 +133,6 @@ def docker_option_risks(option: str) -> list[str]:
     return risks
 
 
-
 def _context() -> dict:
     """Read network:report and docker-options:report."""
     network = parsers.read_report("network", app_report("network"))
@@ -156,17 +156,9 @@ def _posted_form() -> dict:
     return form
 
 
-
-def _refused(exc: ValidationError, field_map: dict | None = None, **extra):
-    """Show the form again with exc next to its field (renamed by field_map)."""
-    exc.field = (field_map or {}).get(exc.field, exc.field)
-    context = {**_context(), **extra}
-    return form_error(TAB, TEMPLATE, exc, form=_posted_form(), **context)
-
-
-def _run(command):
-    """Run a write and answer with the tab, or Dokku's refusal inline."""
-    return write_and_answer(command, TAB, TEMPLATE, _context, "app.network", form=_posted_form())
+def _write(build, fields: FieldNames = None):
+    """Build a command from the form (may raise ValidationError), run it, answer."""
+    return build_and_write(build, TAB, TEMPLATE, _context, fields, _posted_form())
 
 
 @bp.get("/network")
@@ -178,47 +170,40 @@ def network():
 @bp.post("/network/set")
 def network_set_POST():
     """Set a network property, or reset it with an empty value (`network:set`)."""
+    # A row's Reset button posts hidden fields: its message goes above the table.
     row = request.form.get("row") == "1"
-    try:
-        command = commands.network_set(g.app, request.form.get("property", ""),
-                                       request.form.get("value", "").strip())
-    except ValidationError as exc:
-        return _refused(exc, {"property": "network_row", "value": "network_row"} if row else None)
-    return _run(command)
+    return _write(lambda: commands.network_set(g.app, request.form.get("property", ""),
+                                               request.form.get("value", "").strip()),
+                  {"property": "network_row", "value": "network_row"} if row else None)
 
 
 @bp.post("/docker-options/add")
 def docker_options_add_POST():
     """Add a docker option for some phases, once its risk is confirmed (`docker-options:add`)."""
     option = request.form.get("option", "")
+    risks: list[str] = []
     try:
         command = commands.docker_options_change("add", g.app, request.form.getlist("phases"),
                                                  option)
+        if request.form.get("confirm_risk") != "yes":
+            risks = docker_option_risks(option)
+            raise ValidationError("confirm_risk", " ".join([CONFIRM_MESSAGE, *risks]))
     except ValidationError as exc:
-        return _refused(exc)
-    if request.form.get("confirm_risk") != "yes":
-        risks = docker_option_risks(option)
-        message = CONFIRM_MESSAGE + (" " + " ".join(risks) if risks else "")
-        return _refused(ValidationError("confirm_risk", message), risks=risks)
-    return _run(command)
+        return form_error(TAB, TEMPLATE, exc, form=_posted_form(), **{**_context(), "risks": risks})
+    return write_and_answer(command, TAB, TEMPLATE, _context, form=_posted_form())
 
 
 @bp.post("/docker-options/remove")
 def docker_options_remove_POST():
     """Remove one docker option from one phase (`docker-options:remove`)."""
-    try:
-        command = commands.docker_options_change(
-            "remove", g.app, [request.form.get("phase", "")], request.form.get("remove_option", ""))
-    except ValidationError as exc:
-        return _refused(exc, {"phases": "options_row", "option": "options_row"})
-    return _run(command)
+    # A row's remove button: the message goes above the list.
+    return _write(lambda: commands.docker_options_change(
+        "remove", g.app, [request.form.get("phase", "")], request.form.get("remove_option", "")),
+        {"phases": "options_row", "option": "options_row"})
 
 
 @bp.post("/docker-options/clear")
 def docker_options_clear_POST():
     """Clear the docker options of some phases, or of all (`docker-options:clear`)."""
-    try:
-        command = commands.docker_options_clear(g.app, request.form.getlist("clear_phases"))
-    except ValidationError as exc:
-        return _refused(exc, {"phases": "clear_phases"})
-    return _run(command)
+    return _write(lambda: commands.docker_options_clear(g.app, request.form.getlist("clear_phases")),
+                  {"phases": "clear_phases"})

@@ -8,8 +8,8 @@ from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, count, new_app_name, process_type
-from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
-                                      render_tab, run_write, start_job)
+from docklight.views.answers import confirm_name, run, start_job
+from docklight.views.app_page import app_report, bp, changed, failure, form_error, render_tab
 
 TEMPLATE = "app/_overview.html"
 LIFECYCLE = {"start": "Start", "stop": "Stop", "restart": "Restart", "rebuild": "Rebuild"}
@@ -18,8 +18,8 @@ LIFECYCLE = {"start": "Start", "stop": "Stop", "restart": "Restart", "rebuild": 
 def _scale() -> dict[str, int]:
     dokku = services.dokku()
     if dokku.version().at_least(0, 38, 21):
-        return parsers.parse_ps_scale_json(read(commands.ps_scale(g.app, json=True)).stdout)
-    return parsers.parse_ps_scale(read(commands.ps_scale(g.app)).stdout)
+        return parsers.parse_ps_scale_json(run(commands.ps_scale(g.app, json=True)).stdout)
+    return parsers.parse_ps_scale(run(commands.ps_scale(g.app)).stdout)
 
 
 def _refused(response, root: str = "#overview"):
@@ -76,7 +76,7 @@ def scale_POST():
 def unlock_POST():
     """Remove a stale deploy lock."""
     try:
-        run_write(commands.apps_unlock(g.app))
+        run(commands.apps_unlock(g.app))
     except CommandFailed as exc:
         return _refused(failure("overview", TEMPLATE, exc, **_context()))
     return changed(render_tab("overview", TEMPLATE, **_context()))
@@ -102,9 +102,8 @@ def destroy():
 @bp.post("/destroy")
 def destroy_POST():
     """Destroy the app once its name was typed exactly (`apps:destroy app --force`)."""
-    typed = request.form.get("confirm", "")
-    if typed != g.app:
-        return _refused(render_tab("overview", "app/_destroy.html", 422,
-                                   errors={"confirm": f"Type {g.app} exactly to confirm."},
-                                   form={"confirm": typed}), "#destroy")
+    try:
+        confirm_name(g.app)
+    except ValidationError as exc:
+        return _refused(form_error("overview", "app/_destroy.html", exc), "#destroy")
     return start_job(commands.apps_destroy(g.app), f"Destroy {g.app}")

@@ -14,8 +14,8 @@ from flask import g, request
 from docklight import services
 from docklight.dokku import commands, parsers, validators
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (actor_ip, app_report, bp, form_error,
-                                      render_tab, start_job, write_and_answer)
+from docklight.views.answers import FieldNames, actor_ip, start_job
+from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "ports"
 TEMPLATE = "app/_ports.html"
@@ -36,14 +36,9 @@ def _context() -> dict:
     return context
 
 
-
-def _write(command_factory):
-    """Build a command (may raise ValidationError), run it, answer."""
-    try:
-        command = command_factory()
-    except ValidationError as exc:
-        return form_error(TAB, TEMPLATE, exc, **_context())
-    return write_and_answer(command, TAB, TEMPLATE, _context, "app.ports")
+def _write(build, fields: FieldNames = None):
+    """Build a command from the form (may raise ValidationError), run it, answer."""
+    return build_and_write(build, TAB, TEMPLATE, _context, fields)
 
 
 @bp.get("/ports")
@@ -83,13 +78,10 @@ def ports_set_POST():
         items = [item for item in re.split(r"[ ,]+", text.strip(" ,")) if item]
         if not items:
             raise ValidationError("mappings", "Give at least one mapping such as http:80:5000.")
-        try:
-            return commands.ports_change("set", g.app, items)
-        except ValidationError as exc:
-            exc.field = "mappings"
-            raise
+        return commands.ports_change("set", g.app, items)
 
-    return _write(build)
+    # Every item is typed into the one textarea.
+    return _write(build, "mappings")
 
 
 @bp.post("/ports/clear")

@@ -11,9 +11,8 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, form_error, render_tab,
-                                      write_and_answer)
+from docklight.views.answers import FieldNames
+from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "resources"
 TEMPLATE = "app/_resources.html"
@@ -42,17 +41,9 @@ def _process_type(name: str = "process_type") -> str | None:
     return None if value in ("", DEFAULT_PROCESS) else value
 
 
-def _write(command_factory, *, row_action: bool = False, field_map: dict | None = None):
-    """Build a command (may raise ValidationError), run it, answer."""
-    try:
-        command = command_factory()
-    except ValidationError as exc:
-        if row_action:  # hidden fields of a row: say so above the table
-            exc.field = "row"
-            return form_error(TAB, TEMPLATE, exc, form={}, **_context())
-        exc.field = (field_map or {}).get(exc.field, exc.field)
-        return form_error(TAB, TEMPLATE, exc, **_context())
-    return write_and_answer(command, TAB, TEMPLATE, _context, "app.resources")
+def _write(build, fields: FieldNames = None, form: dict | None = None):
+    """Build a command from the form (may raise ValidationError), run it, answer."""
+    return build_and_write(build, TAB, TEMPLATE, _context, fields, form)
 
 
 @bp.get("/resources")
@@ -81,8 +72,9 @@ def resources_clear_POST():
     button (kind, process_type as hidden fields, row=1).
     """
     if request.form.get("row") == "1":
+        # Hidden fields of a row: the message goes above the table.
         return _write(lambda: commands.resource_clear(request.form.get("kind", ""), g.app,
-                                                      _process_type()), row_action=True)
+                                                      _process_type()), fields="row", form={})
     return _write(lambda: commands.resource_clear(request.form.get("clear_kind", ""), g.app,
                                                   _process_type("clear_process_type")),
-                  field_map={"kind": "clear_kind", "process_type": "clear_process_type"})
+                  fields={"kind": "clear_kind", "process_type": "clear_process_type"})

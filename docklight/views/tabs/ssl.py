@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (app_report, bp, changed, failure, form_error, read,
-                                      render_tab, run_write, start_job)
+from docklight.views.answers import root_configured, run, start_job
+from docklight.views.app_page import app_report, bp, changed, failure, form_error, render_tab
 
 TEMPLATE = "app/_ssl.html"
 PLUGIN_URL = "https://github.com/dokku/dokku-letsencrypt.git"
@@ -35,13 +34,13 @@ def _plugin_missing(exc: CommandFailed) -> bool:
 def _letsencrypt() -> dict:
     """Read the app's Let's Encrypt state; ``installed`` is False without the plugin."""
     try:
-        active = read(commands.letsencrypt_active(g.app)).stdout.strip() == "true"
+        active = run(commands.letsencrypt_active(g.app)).stdout.strip() == "true"
     except CommandFailed as exc:
         if _plugin_missing(exc):
             return {"installed": False}
         raise
     entry = next((e for e in parsers.parse_letsencrypt_list(
-        read(commands.letsencrypt_list()).stdout) if e.app == g.app), None)
+        run(commands.letsencrypt_list()).stdout) if e.app == g.app), None)
     try:
         report = app_report("letsencrypt")
     except (CommandFailed, parsers.ParseError):
@@ -75,7 +74,7 @@ def _context(**extra) -> dict:
         "le": _letsencrypt(),
         "certs": _certs(),
         "install_command": INSTALL_COMMAND,
-        "root_configured": services.dokku().has_root,
+        "root_configured": root_configured(),
         "plugins_page": _plugins_page(),
         **extra,
     }
@@ -95,7 +94,7 @@ def ssl_email_POST():
     except ValidationError as exc:
         return form_error("ssl", TEMPLATE, exc, **_context())
     try:
-        run_write(command)
+        run(command)
     except CommandFailed as exc:
         return failure("ssl", TEMPLATE, exc, **_context())
     return changed(render_tab("ssl", TEMPLATE, **_context(done={"command": command.display})))

@@ -11,9 +11,8 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.dokku.validators import ValidationError
-from docklight.views.app_page import (actor_ip, app_report, bp, form_error,
-                                      read, render_tab, write_and_answer)
+from docklight.views.answers import FieldNames, actor_ip, run
+from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "storage"
 TEMPLATE = "app/_storage.html"
@@ -24,7 +23,7 @@ STORAGE_ROOT = "/var/lib/dokku/data/storage"
 def _mounts() -> list[parsers.Mount]:
     """Read the app's mounts, as JSON where the host can."""
     if services.dokku().version(actor_ip=actor_ip()).at_least(*STORAGE_LIST_JSON_SINCE):
-        return parsers.parse_storage_list_json(read(commands.storage_list(g.app)).stdout)
+        return parsers.parse_storage_list_json(run(commands.storage_list(g.app)).stdout)
     return parsers.read_report("storage", app_report("storage")).mounts
 
 
@@ -34,17 +33,11 @@ def _context() -> dict:
     return {"mounts": mounts, "storage_root": STORAGE_ROOT}
 
 
-def _write(action: str):
+def _write(action: str, fields: FieldNames = None, form: dict | None = None):
     """Mount or unmount the posted host_path:container_path."""
-    try:
-        command = commands.storage_change(action, g.app, request.form.get("host_path", ""),
-                                          request.form.get("container_path", ""))
-    except ValidationError as exc:
-        if action == "unmount":  # hidden fields of a row: say so above the list
-            exc.field = "mount"
-            return form_error(TAB, TEMPLATE, exc, form={}, **_context())
-        return form_error(TAB, TEMPLATE, exc, **_context())
-    return write_and_answer(command, TAB, TEMPLATE, _context, "app.storage")
+    return build_and_write(lambda: commands.storage_change(
+        action, g.app, request.form.get("host_path", ""), request.form.get("container_path", "")),
+        TAB, TEMPLATE, _context, fields, form)
 
 
 @bp.get("/storage")
@@ -62,4 +55,5 @@ def storage_mount_POST():
 @bp.post("/storage/unmount")
 def storage_unmount_POST():
     """Remove a bind mount (`storage:unmount`)."""
-    return _write("unmount")
+    # Hidden fields of a row: the message goes above the list.
+    return _write("unmount", fields="mount", form={})
