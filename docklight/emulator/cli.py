@@ -26,27 +26,36 @@ ROOT_ONLY = {"ssh-keys:add", "ssh-keys:remove"}
 SIGNALS = {signal.SIGHUP: "SIGHUP", signal.SIGTERM: "SIGTERM", signal.SIGPIPE: "SIGPIPE",
            signal.SIGINT: "SIGINT"}
 
+# `dokku help` summary lines. Bash plugins print their plugin_description
+# (plugins/<p>/help-functions cmd-<p>-help); Go plugins print a fixed line
+# from the "help" case of plugins/<p>/src/commands/commands.go main.
 HELP_TOPICS = (
     ("apps", "Manage apps"),
     ("builder", "Manage builder settings for an app"),
     ("buildpacks", "Manage buildpack settings for an app"),
-    ("certs", "Manage Dokku apps SSL (TLS) certs"),
+    ("certs", "Manage SSL (TLS) certs"),
     ("checks", "Manage zero-downtime settings"),
     ("config", "Manage global and app-specific config vars"),
     ("docker-options", "Manage docker options for an app"),
-    ("domains", "Manage vhost domains used by the Dokku proxy"),
+    ("domains", "Manage domains used by the proxy"),
     ("git", "Manage app deploys via git"),
     ("logs", "Manage log integration for an app"),
     ("network", "Manage network settings for an app"),
     ("plugin", "Manage installed plugins"),
     ("ports", "Manage ports for an app"),
     ("proxy", "Manage the proxy integration for an app"),
-    ("ps", "List processes running in app container(s)"),
+    ("ps", "Manage app processes"),
     ("resource", "Manage resource settings for an app"),
-    ("ssh-keys", "Manage public ssh keys that are allowed to connect to Dokku"),
+    ("ssh-keys", "Manage public ssh keys used for deployment"),
     ("storage", "Manage mounted volumes"),
     ("version", "Print dokku's version"),
 )
+
+# Where a Go plugin's own `<p>:help` header (helpHeader in
+# plugins/<p>/src/commands/commands.go) says something else than its summary.
+OWN_HELP_DESCRIPTIONS = {
+    "buildpacks": "Manage buildpacks settings for an app",
+}
 
 
 # ------------------------------------------------------------------ argv.log
@@ -234,11 +243,11 @@ def show_help(ctx):
 
 
 def plugin_help(ctx, plugin, module):
-    """Print ``<plugin>:help``."""
+    """Print ``<plugin>:help`` (help-functions cmd-<p>-help; common.go CommandUsage)."""
     entries = [(u, d) for u, d in getattr(module, "HELP", ()) if u.startswith(plugin + ":")]
     if plugin in store.DATASTORES:
         entries = module.help_entries(plugin)
-    desc = dict(HELP_TOPICS).get(plugin, f"Manage {plugin}")
+    desc = OWN_HELP_DESCRIPTIONS.get(plugin) or dict(HELP_TOPICS).get(plugin, f"Manage {plugin}")
     width = max([len(u) for u, _ in entries] + [0]) + 2
     lines = [f"Usage: dokku {plugin}[:COMMAND]", "", desc, "", "Additional commands:"]
     lines += [f"    {u:<{width}}{d}" for u, d in entries]

@@ -28,8 +28,6 @@ def listed(dokku):
     return dokku.run("--quiet", "buildpacks:list", APP).output.split()
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py plugin_help takes the `dokku help` summary "
-                   "('Manage buildpack settings'); buildpacks' own help header says 'buildpacks'")
 def test_buildpacks_help(dokku):
     """tests/unit/buildpacks.bats: "(buildpacks) buildpacks:help"."""
     bare = dokku.run("buildpacks")

@@ -31,8 +31,6 @@ def with_cert(dokku, **cert):
     store.write_state(dokku.home, st)
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py plugin_help prints `dokku help`'s summary "
-                   "('Manage Dokku apps SSL (TLS) certs'); certs' help-functions says 'Manage SSL (TLS) certs'")
 def test_certs_help(dokku):
     """tests/unit/certs.bats: "(certs) certs:help"."""
     bare = dokku.run("certs")
