@@ -37,6 +37,7 @@ TOP_LEVEL = {
     "docklight.jsonlog": DOMAIN,
     "docklight.templating": DOMAIN,
     "docklight.ansi": DOMAIN,
+    "docklight.totp": DOMAIN,
     "docklight": WEB,
     "docklight.factory": WEB,
     "docklight.security": WEB,
