@@ -310,10 +310,10 @@ PS_REPORT = """\
        Ps computed start cmd:            
        Ps computed stop timeout seconds: 30
        Ps dockerfile start cmd:          
-       Ps global procfile path:          Procfile
-       Ps global restart policy:         on-failure:10
+       Ps global procfile path:          
+       Ps global restart policy:         
        Ps global skip deploy:            
-       Ps global stop timeout seconds:   30
+       Ps global stop timeout seconds:   
        Ps procfile path:                 
        Ps restart policy:                
        Ps skip deploy:                   

@@ -181,7 +181,7 @@ def make_app(name, *, deployed=True, running=True, processes=None, domains=None,
         "locked": False,
         "restore": running is not False,
         "release": 1,
-        "processes": procs if (deployed or processes is not None) else {},
+        "processes": procs,  # plugins/ps/triggers.go TriggerPostCreate scales web=1 at create
         "procfile": sorted(procs),
         "containers": [],
         "domains": list(domains) if domains is not None else [f"{name}.{GLOBAL_VHOST}"],

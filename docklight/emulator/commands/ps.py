@@ -1,4 +1,4 @@
-"""ps:* commands (Go plugin `ps`, scheduler docker-local)."""
+"""ps:* commands (Go plugin plugins/ps: subcommands.go, functions.go, report.go; scheduler docker-local)."""
 
 import re
 
@@ -27,6 +27,11 @@ PROPS = {
     "skip-deploy": ("ps", "skip-deploy"),
 }
 GLOBAL_PROPS = ("procfile-path", "restart-policy", "stop-timeout-seconds", "skip-deploy")
+# What report.go's reportComputed* fall back to when neither the app nor
+# --global sets the property.
+COMPUTED_DEFAULTS = {"procfile-path": "Procfile", "restart-policy": "on-failure:10",
+                     "skip-deploy": "false", "stop-timeout-seconds": "30"}
+RESTART_POLICIES = ("no", "always", "unless-stopped", "on-failure")
 
 
 # ------------------------------------------------------------------ report
@@ -39,7 +44,12 @@ def status_flags(app):
 
 
 def report_flags(ctx, st, name, app, info):
-    """Return the ps:report values."""
+    """Return the ps:report values (plugins/ps/report.go ReportSingleApp).
+
+    The global values are the raw `--global` properties (reportGlobal* call
+    PropertyGet without a default); only the computed ones fall back to
+    Procfile, on-failure:10, false and 30.
+    """
     ps = app["ps"]
     flags = {
         "--deployed": "true" if app["deployed"] else "false",
@@ -52,11 +62,8 @@ def report_flags(ctx, st, name, app, info):
         "--ps-dockerfile-start-cmd": ps.get("dockerfile-start-cmd", ""),
         "--ps-computed-dockerfile-start-cmd": ps.get("dockerfile-start-cmd", ""),
     }
-    g = lambda prop, default="": global_prop(st, "ps", prop, default)  # noqa: E731
-    flags.update(triple("ps", "procfile-path", ps.get("procfile-path", ""), g("procfile-path", "Procfile"), "Procfile"))
-    flags.update(triple("ps", "restart-policy", ps.get("restart-policy", ""), g("restart-policy", "on-failure:10"), "on-failure:10"))
-    flags.update(triple("ps", "skip-deploy", ps.get("skip-deploy", ""), g("skip-deploy"), "false"))
-    flags.update(triple("ps", "stop-timeout-seconds", ps.get("stop-timeout-seconds", ""), g("stop-timeout-seconds", "30"), "30"))
+    for prop, default in COMPUTED_DEFAULTS.items():
+        flags.update(triple("ps", prop, ps.get(prop, ""), global_prop(st, "ps", prop), default))
     # Status flags are only computed for a full report or a --status-* info flag.
     if not info or info.startswith("--status-"):
         flags.update(status_flags(app))
@@ -67,6 +74,7 @@ SPEC = ReportSpec("ps", "ps", report_flags, legacy=True)
 
 
 def cmd_report(ctx, args):
+    """ps:report (plugins/ps/subcommands.go CommandReport)."""
     return report.run(ctx, SPEC, args)
 
 
@@ -74,31 +82,50 @@ def cmd_report(ctx, args):
 
 
 def scale_table(ctx, name, processes):
-    """Print the ps:scale table."""
+    """Print the ps:scale table (plugins/ps/functions.go scaleReport)."""
     ctx.info1(f"Scaling for {name}", quiet=True)
     lines = [] if ctx.quiet else ["proctype: qty", "--------: ---"]
     lines += [f"{proc + ':':<5} {processes[proc]}" for proc in sorted(processes)]
     ctx.lines(lines)
 
 
-def parse_scale_pairs(ctx, app, pairs):
-    """Validate ``proc=count`` pairs; return an ordered list of (proc, count)."""
-    parsed = []
-    for pair in pairs:
+def go_atoi(text):
+    """Return int(text) as Go's strconv.Atoi reads it (optional sign, ASCII digits), else None."""
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        return int(text)
+    return None
+
+
+def parse_process_tuples(ctx, tuples):
+    """Return [(proc, count)] as plugins/ps/functions.go parseProcessTuples reads them.
+
+    No `=` is a missing count; anything strconv.Atoi refuses (an empty count
+    included) is an invalid one; a process type seen before is skipped, so the
+    first of two wins.
+    """
+    parsed, seen = [], set()
+    for pair in tuples:
         proc, eq, count = pair.partition("=")
-        if not eq or count == "":
-            ctx.fail(f"Missing count for process type {proc}")
-        if not re.fullmatch(r"\d+", count):
+        if not eq:
+            ctx.fail(f"Missing count for process type {pair}")
+        quantity = go_atoi(count.strip())
+        if quantity is None:
             ctx.fail(f"Invalid count for process type {proc}")
-        count = int(count)
-        if app["deployed"] and proc not in app["procfile"] and count != 0:
-            ctx.fail(f"{proc} is not a valid process name to scale up")
-        parsed.append((proc, count))
+        proc = proc.strip()
+        if proc in seen:
+            continue
+        seen.add(proc)
+        parsed.append((proc, quantity))
     return parsed
 
 
 def cmd_scale(ctx, args):
-    """Show or set the process scale of an app."""
+    """ps:scale (plugins/ps/subcommands.go CommandScale; functions.go scaleSet, updateScale).
+
+    The "Scaling ... processes:" line carries the tuples as typed and comes
+    before they are checked. A process type outside a deployed app's Procfile
+    may only be scaled to 0.
+    """
     flags = [Flag("skip-deploy", usage="skip the deploy step")]
     if ctx.version >= (0, 38, 21):
         flags.append(Flag("format", "string", default="stdout", usage="output format: stdout or json"))
@@ -112,17 +139,20 @@ def cmd_scale(ctx, args):
         else:
             scale_table(ctx, name, app["processes"])
         return 0
+    ctx.info1(f"Scaling {name} processes: " + " ".join(pos[1:]))
     lines = []
     with ctx.transaction() as st:
         app = ctx.verify_app(name, st)
-        pairs = parse_scale_pairs(ctx, app, pos[1:])
+        pairs = parse_process_tuples(ctx, pos[1:])
+        for proc, count in pairs:
+            if app["deployed"] and proc not in app["procfile"] and count != 0:
+                ctx.fail(f"{proc} is not a valid process name to scale up")
         changed = {p for p, n in pairs if app["processes"].get(p) != n}
         for proc, count in pairs:
             app["processes"][proc] = count
         if app["deployed"] and not values["skip-deploy"] and changed:
             lines = deploy_lines(st, name, app, release=False, procs=changed)
             restart_containers(app, changed)
-    ctx.info1(f"Scaling {name} processes: " + " ".join(f"{p}={n}" for p, n in pairs))
     ctx.stream(lines)
     return 0
 
@@ -235,6 +265,11 @@ def cmd_rebuild(ctx, args):
 
 
 def cmd_set(ctx, args):
+    """ps:set (plugins/ps/subcommands.go CommandSet; functions.go isValidRestartPolicy)."""
+    _target, prop, value = (list(args) + ["", "", ""])[:3]  # <app>|--global, key, value
+    if prop == "restart-policy" and value and value not in RESTART_POLICIES \
+            and not value.startswith("on-failure:"):
+        ctx.fail("Invalid restart-policy specified")
     return cmd_property_set(ctx, "ps", args, PROPS, GLOBAL_PROPS)
 
 
