@@ -3,7 +3,7 @@
 Every line gets a stable id: a hash of Dokku's RFC3339Nano timestamp, the
 process and the message (docker keeps each line's timestamp, so two runs of
 ``logs`` agree). The Logs tab renders recent lines with these ids and the live
-fan-out (docklight/logstream.py) sends them; the page drops ids it already
+fan-out (docklight/logstream/) sends them; the page drops ids it already
 holds, so neither repeats a line the other showed.
 """
 

@@ -1,4 +1,4 @@
-"""The live-log fan-out (docklight/logstream.py) with a fake upstream: no SSH, no browser."""
+"""The live-log fan-out (docklight/logstream/) with a fake upstream: no SSH, no browser."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 connect() builds the client (and its executors) from the settings. run() and
 stream() pick the executor (user or root target), run the command, write one
 redacted history row and one log line, and drop cached reads after any state
-change. follow() is the source of the live-log fan-out (docklight/logstream.py):
+change. follow() is the source of the live-log fan-out (docklight/logstream/):
 each run of ``logs --tail`` on the tail connections is one history row too.
 Nothing outside docklight/dokku/ builds or calls an executor.
 """

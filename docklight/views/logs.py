@@ -1,7 +1,7 @@
 """Live logs over WebSocket: /api/apps/<app>/logs/stream (flask-sock, gevent worker).
 
 Every viewer of the same app and options in this worker shares one upstream
-``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream.py), whose
+``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream/), whose
 source is the Dokku client's ``follow()``. The page gets JSON messages:
 
 - ``hello`` (upstream state, heartbeat seconds), then

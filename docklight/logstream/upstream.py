@@ -1,0 +1,235 @@
+"""One upstream ``dokku logs --tail`` and its viewers: reading, ring, reconnect.
+
+An :class:`Upstream` reads one run of its source at a time and hands each
+line to every viewer's queue. It keeps the last ``lines`` lines in a ring,
+which a late joiner gets first (only those newer than its ``since`` when it
+resumes). It reconnects by itself, with backoff, when the connection drops or
+Dokku ends the stream with exit 0 (containers stopped or were replaced), and
+drops the lines it already sent; a non-zero exit (not deployed, no such app)
+ends it for good with Dokku's message.
+
+A source's ``open()`` returns a run (its lines, ``cancel()``, then
+``result``, ``messages`` and ``command_display``) or raises DokkuError, which
+is retried while ``transient``. Dokku's own `` !     `` messages never arrive
+as lines: the run keeps them for the refusal it ends with. Nothing here knows
+Flask or SSH.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import secrets
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from docklight.dokku.errors import DokkuError
+from docklight.loglines import Line
+from docklight.logstream.defaults import RETRY_SECONDS, SINCE_SLACK_NS
+from docklight.logstream.subscription import Subscription
+
+if TYPE_CHECKING:
+    from docklight.logstream.registry import Registry, StreamKey
+
+log = logging.getLogger("docklight.logstream")
+
+
+class Upstream:
+    """One running ``logs --tail`` and its viewers."""
+
+    def __init__(self, registry: "Registry", key: StreamKey, source, *, retry=RETRY_SECONDS):
+        self.registry = registry
+        self.key = key
+        self.source = source
+        self.retry = tuple(retry)
+        self.epoch = secrets.token_hex(4)
+        self.subscribers: set[Subscription] = set()
+        self.state = "connecting"
+        self.state_message = ""
+        self.final_event: dict | None = None
+        self.lines_in = 0
+        self.opens = 0
+        self.finished = threading.Event()
+        self._ring: collections.deque = collections.deque()
+        self._ring_ids: collections.Counter = collections.Counter()
+        self._max_ts: int | None = None
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._handle = None
+        self.idle_token: object | None = None  # set each time the last viewer leaves
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"logs {key.app} {key.lines} {key.ps or '*'}")
+
+    @property
+    def done(self) -> bool:
+        """Return whether this upstream ended for good (or is closing)."""
+        return self.final_event is not None or self._stopping.is_set()
+
+    def start(self) -> None:
+        """Start following in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the channel (which ends the remote command) and stop retrying."""
+        self._stopping.set()
+        with self._lock:
+            handle = self._handle
+        if handle is not None:
+            handle.cancel()
+
+    # viewers ---------------------------------------------------------------------
+
+    def attach(self, sub: Subscription, since_ns: int | None) -> None:
+        """Add a viewer: hello, then the backlog it lacks, then live lines."""
+        with self._lock:
+            self.subscribers.add(sub)
+            sub.push_event({"type": "hello", "app": self.key.app, "lines": self.key.lines,
+                            "ps": self.key.ps, "state": self.state,
+                            "message": self.state_message,
+                            "heartbeat": self.registry.heartbeat})
+            if since_ns is None:
+                backlog = list(self._ring)
+            else:
+                floor = since_ns - SINCE_SLACK_NS
+                backlog = [line for line in self._ring
+                           if line.ts_ns is not None and line.ts_ns >= floor]
+            sub.push_lines(backlog)
+            if self.final_event is not None:
+                sub.push_event(self.final_event)
+
+    def detach(self, sub: Subscription) -> None:
+        """Remove a viewer."""
+        with self._lock:
+            self.subscribers.discard(sub)
+
+    def _broadcast_lines(self, lines: list[Line]) -> None:
+        with self._lock:
+            for line in lines:
+                self._ring.append(line)
+                self._ring_ids[line.id] += 1
+                if line.ts_ns is not None and (self._max_ts is None or line.ts_ns > self._max_ts):
+                    self._max_ts = line.ts_ns
+            while len(self._ring) > self.key.lines:
+                old = self._ring.popleft()
+                self._ring_ids[old.id] -= 1
+                if self._ring_ids[old.id] <= 0:
+                    del self._ring_ids[old.id]
+            for sub in self.subscribers:
+                sub.push_lines(lines)
+
+    def _set_state(self, state: str, message: str = "", **extra) -> None:
+        with self._lock:
+            self.state, self.state_message = state, message
+            event = {"type": "state", "state": state, "message": message, **extra}
+            for sub in self.subscribers:
+                sub.push_event(event)
+
+    def _finish(self, event: dict) -> None:
+        event = {**event, "final": True}
+        with self._lock:
+            self.state = "stopped"
+            self.final_event = event
+            for sub in self.subscribers:
+                sub.push_event(event)
+
+    # the reader ------------------------------------------------------------------
+
+    def _wait_retry(self, attempt: int) -> int:
+        return self.retry[min(attempt, len(self.retry) - 1)]
+
+    def _run(self) -> None:
+        try:
+            self._follow()
+        except Exception:  # a bug here must not leave viewers hanging
+            log.exception("live log upstream failed", extra={"app": self.key.app})
+            self._finish({"type": "error", "kind": "internal", "title": "Live logs failed",
+                          "message": "Docklight could not follow these logs; see its log."})
+        finally:
+            with self._lock:
+                self._handle = None
+            self.finished.set()
+            self.registry._forget(self)
+
+    def _follow(self) -> None:
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                handle = self.source.open()
+            except DokkuError as exc:
+                message = exc.detail or exc.title
+                if not exc.transient:
+                    self._finish({"type": "error", "kind": "transport", "title": exc.title,
+                                  "message": message, "hint": exc.hint,
+                                  "command": exc.command.display if exc.command else ""})
+                    return
+                delay = self._wait_retry(attempt)
+                attempt += 1
+                self._set_state("reconnecting", f"{exc.title}: {message}", retry_in=delay)
+                if self._stopping.wait(delay):
+                    return
+                continue
+            with self._lock:
+                self._handle = handle
+            if self._stopping.is_set():
+                handle.cancel()
+            reopened = self.opens > 0
+            self.opens += 1
+            floor = None
+            if reopened and self._max_ts is not None:
+                floor = self._max_ts - SINCE_SLACK_NS
+            opened_at = time.monotonic()
+            self._set_state("live")
+            got_lines = self._read(handle, reopened, floor)
+            result = handle.result
+            with self._lock:
+                self._handle = None
+            if self._stopping.is_set() or (result is not None and result.status == "cancelled"):
+                return
+            if got_lines or time.monotonic() - opened_at > 10:
+                attempt = 0
+            exit_code = None if result is None else result.exit_code
+            if exit_code is not None and exit_code != 0:
+                self._finish(self._refusal(handle, exit_code))
+                return
+            delay = self._wait_retry(attempt)
+            attempt += 1
+            if exit_code == 0:
+                message = ("Dokku ended the log stream (exit 0): the app's containers stopped "
+                           "or were replaced, or none is running.")
+            else:
+                message = "The connection to Dokku dropped."
+            self._set_state("reconnecting", message, retry_in=delay)
+            if self._stopping.wait(delay):
+                return
+
+    def _read(self, handle, reopened: bool, floor: int | None) -> bool:
+        """Broadcast the handle's lines; return whether any arrived."""
+        got = False
+        for raw in handle:
+            line = Line(raw, f"{self.epoch}-{next(self._seq)}")
+            if reopened and (line.id in self._ring_ids or
+                             (floor is not None and line.ts_ns is not None and
+                              line.ts_ns < floor)):
+                continue  # already sent before the upstream reconnected
+            got = True
+            self.lines_in += 1
+            self._broadcast_lines([line])
+        return got
+
+    def _refusal(self, handle, exit_code: int) -> dict:
+        message = "\n".join(handle.messages) or f"Dokku exited {exit_code} without a message."
+        command = handle.command_display
+        kind, title = "dokku", "Dokku refused the command"
+        if "has not been deployed" in message:
+            kind, title = "not-deployed", "Not deployed"
+            message = (f"{self.key.app} has not been deployed yet, so it has no logs. "
+                       f"Dokku said: {message}")
+        elif "does not exist" in message:
+            kind, title = "no-app", "No such app"
+        return {"type": "error", "kind": kind, "title": title, "message": message,
+                "command": command, "exit_code": exit_code}
+
+
