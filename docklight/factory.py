@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from docklight import config
-from docklight import db, jsonlog
+from docklight import db, jsonlog, request_limits
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,6 +57,7 @@ def build_app(test_config=None) -> Flask:
         HISTORY_READS_DAYS=settings.history_reads_days,
         HISTORY_CHANGES_DAYS=settings.history_changes_days,
         TEMPLATES_AUTO_RELOAD=False,
+        MAX_CONTENT_LENGTH=request_limits.DEFAULT_BODY_LIMIT,
     )
     app.config.update(overrides)
     app.session_interface = SessionInterface()
@@ -78,6 +79,8 @@ def build_app(test_config=None) -> Flask:
     from docklight.views import (app_page, apps, auth, databases, errors, health, history,
                                  jobs, logs, plugins, tabs, websocket)
 
+    # Body limits first: no check or view may read a body before its limit is set.
+    request_limits.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     # The tab modules add their routes to app_page.bp, which must happen

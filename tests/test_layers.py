@@ -46,6 +46,7 @@ TOP_LEVEL = {
     "docklight": WEB,
     "docklight.factory": WEB,
     "docklight.security": WEB,
+    "docklight.request_limits": WEB,
     "docklight.services": WEB,
     "docklight.htmx": WEB,
     "docklight.cli": WEB,

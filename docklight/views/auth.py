@@ -9,6 +9,7 @@ import math
 from flask import Blueprint, current_app, render_template, request, session, url_for
 
 from docklight import ratelimit, security
+from docklight.request_limits import LOGIN_BODY_LIMIT, body_limit
 from docklight.htmx import redirect_to
 
 bp = Blueprint("auth", __name__)
@@ -29,23 +30,28 @@ def login():
 
 
 @bp.post("/api/auth/login")
+@body_limit(LOGIN_BODY_LIMIT)
 def login_POST():
-    """Check the password and start a session, or show the form again."""
+    """Check the password and start a session, or show the form again.
+
+    The rate limit is checked before the form is read: a limited client's
+    body is never parsed (nor, with Content-Length, even received whole).
+    """
     settings = current_app.config["SETTINGS"]
     db_path = current_app.config["DATABASE"]
     ip = request.remote_addr or "unknown"
-    next_url = request.form.get("next", "")
     max_failures, window = _limits()
     wait = ratelimit.retry_after(db_path, ip, max_failures=max_failures, window=window)
     if wait:
         minutes = math.ceil(wait / 60)
         log.warning("login rate limited", extra={"client_ip": ip})
         response = current_app.make_response((render_template(
-            "auth/login.html", next=next_url,
+            "auth/login.html", next=request.args.get("next", ""),
             error=f"Too many failed attempts. Try again in {minutes} minute"
                   f"{'s' if minutes != 1 else ''}."), 429))
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
+    next_url = request.form.get("next", "")
     given = request.form.get("password", "")
     # Compare digests of equal length in constant time.
     if not hmac.compare_digest(given.encode(), settings.password.encode()):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, render_template
-from werkzeug.exceptions import HTTPException
+from flask import g, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.htmx import is_htmx
+from docklight.request_limits import too_large_message
 
 log = logging.getLogger("docklight.errors")
 
@@ -54,6 +55,14 @@ def init_app(app) -> None:
     @app.errorhandler(CommandFailed)
     def _failed(exc: CommandFailed):
         return render_error(502, "Dokku refused the command", exc.message, failed=exc)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        # Raised by our own check (with a message) or by Werkzeug's stream
+        # limit while reading a chunked body (with its generic one).
+        message = exc.description if exc.description != RequestEntityTooLarge.description \
+            else too_large_message(request.max_content_length or 0)
+        return render_error(413, "Too much data", message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

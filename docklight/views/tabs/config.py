@@ -20,6 +20,7 @@ from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError, config_key, config_value
 from docklight.htmx import wants_fragment
+from docklight.request_limits import CONFIG_BODY_LIMIT, body_limit
 from docklight.views.answers import run, start_job
 from docklight.views.app_page import bp, changed, failure, render_tab
 
@@ -119,6 +120,7 @@ def config():
 
 
 @bp.post("/config")
+@body_limit(CONFIG_BODY_LIMIT)
 def config_POST():
     """Set several config vars: a job that restarts the app, or inline with --no-restart."""
     form = request.form

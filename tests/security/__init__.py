@@ -1,0 +1,1 @@
+"""Hostile requests, files at rest and honest outcomes (issue 12)."""
