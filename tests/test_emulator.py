@@ -516,7 +516,9 @@ def test_other_reports_byte_exact(fixed):
 
 
 def test_resource_and_storage(fixed):
-    assert dokku(fixed, "resource:report", "node-js-app") == (0, "", "")  # nothing set: no output at all
+    # Nothing set: common.ReportSingleApp still prints the header (an empty flag map).
+    assert dokku(fixed, "resource:report", "node-js-app") == (
+        0, "=====> node-js-app resource information\n", "")
     dokku(fixed, "resource:limit", "--memory", "512m", "--process-type", "web", "node-js-app")
     dokku(fixed, "resource:limit", "--memory", "1024m", "node-js-app")
     assert dokku(fixed, "resource:report", "node-js-app")[1] == (

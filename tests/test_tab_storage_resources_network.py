@@ -216,7 +216,7 @@ def test_set_limits_for_all_and_reservation_per_process(client, auth, emulator):
         "memory 128m"
 
 
-def test_clear_limits_per_process_and_for_all(client, auth, emulator):
+def test_clear_limits_per_process_and_for_the_default_row(client, auth, emulator):
     with_app(emulator, resources={"_default_.limit.memory": "1g", "web.limit.cpu": "2",
                                   "web.reserve.memory": "256m"})
     auth.login()
@@ -226,10 +226,11 @@ def test_clear_limits_per_process_and_for_all(client, auth, emulator):
     assert writes(emulator) == [["resource:limit-clear", "--process-type", "web", "api"]]
     assert emulator.state()["apps"]["api"]["resources"] == {
         "_default_.limit.memory": "1g", "web.reserve.memory": "256m"}
-    # The "all processes" row clears Dokku's _default_ settings: no --process-type.
+    # The "all processes" row names Dokku's _default_: without --process-type
+    # Dokku would delete every setting of every process type.
     client.post("/apps/api/resources/clear", headers=HX,
-                data={"row": "1", "kind": "limit", "process_type": ""})
-    assert writes(emulator)[-1] == ["resource:limit-clear", "api"]
+                data={"row": "1", "kind": "limit", "process_type": "_default_"})
+    assert writes(emulator)[-1] == ["resource:limit-clear", "--process-type", "_default_", "api"]
     r = client.post("/apps/api/resources/clear", headers=HX,
                     data={"clear_kind": "reserve", "clear_process_type": "web"})
     assert writes(emulator)[-1] == ["resource:reserve-clear", "--process-type", "web", "api"]

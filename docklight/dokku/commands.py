@@ -511,13 +511,37 @@ def resource_set(kind: str, app: str, *, cpu: str = "", memory: str = "",
     return _command(*args, app=app, mutates=True)
 
 
+# Dokku's name for the settings of every process type (plugins/resource
+# functions.go setResourceType: an empty --process-type is stored as this).
+RESOURCE_DEFAULT_PROCESS = "_default_"
+
+
 @allows("resource:limit-clear", "resource:reserve-clear")
-def resource_clear(kind: str, app: str, process_type: str | None = None) -> Command:
-    """Clear limits or reservations, optionally for one process type."""
+def resource_clear(kind: str, app: str, process_type: str = RESOURCE_DEFAULT_PROCESS) -> Command:
+    """Clear the limits or reservations of ONE process type (`_default_` = the all-process row).
+
+    Always sends --process-type: without it Dokku's clearByResourceType
+    (plugins/resource/functions.go) deletes every resource property of the
+    app, limits and reservations of every process type alike.
+    """
     kind = v.choice(kind, ("limit", "reserve"), "kind", "Kind")
     app = v.app_name(app)
-    extra = ["--process-type", v.process_type(process_type)] if process_type else []
-    return _command(f"resource:{kind}-clear", *extra, app, app=app, mutates=True)
+    process_type = process_type or RESOURCE_DEFAULT_PROCESS
+    if process_type != RESOURCE_DEFAULT_PROCESS:
+        process_type = v.process_type(process_type)
+    return _command(f"resource:{kind}-clear", "--process-type", process_type, app,
+                    app=app, mutates=True)
+
+
+def resource_clear_everything(app: str) -> Command:
+    """Delete every limit and reservation of every process type (`resource:limit-clear <app>`).
+
+    clearByResourceType with an empty process type removes all of the app's
+    resource properties whichever of limit-clear/reserve-clear runs; the
+    view asks for the typed app name first.
+    """
+    app = v.app_name(app)
+    return _command("resource:limit-clear", app, app=app, mutates=True)
 
 
 # --- network and docker options ------------------------------------------------

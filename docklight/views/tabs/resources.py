@@ -11,12 +11,12 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
-from docklight.views.answers import FieldNames
+from docklight.views.answers import FieldNames, confirm_name
 from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "resources"
 TEMPLATE = "app/_resources.html"
-DEFAULT_PROCESS = "_default_"
+DEFAULT_PROCESS = commands.RESOURCE_DEFAULT_PROCESS
 KINDS = {"limit": "Limit", "reserve": "Reservation"}
 
 
@@ -66,15 +66,28 @@ def resources_set_POST():
 
 @bp.post("/resources/clear")
 def resources_clear_POST():
-    """Clear limits or reservations (`resource:limit-clear` / `resource:reserve-clear`).
+    """Clear one process type's limits or reservations (`resource:<kind>-clear --process-type P`).
 
     Posted by the clear form (clear_kind, clear_process_type) or by a row's
-    button (kind, process_type as hidden fields, row=1).
+    button (kind, process_type as hidden fields, row=1). An empty process
+    type means the all-processes row, sent as `--process-type _default_`:
+    without the flag Dokku would delete every setting of every process type.
     """
-    if request.form.get("row") == "1":
+    form = request.form
+    if form.get("row") == "1":
         # Hidden fields of a row: the message goes above the table.
-        return _write(lambda: commands.resource_clear(request.form.get("kind", ""), g.app,
-                                                      _process_type()), fields="row", form={})
-    return _write(lambda: commands.resource_clear(request.form.get("clear_kind", ""), g.app,
-                                                  _process_type("clear_process_type")),
-                  fields={"kind": "clear_kind", "process_type": "clear_process_type"})
+        return _write(lambda: commands.resource_clear(
+            form.get("kind", ""), g.app, form.get("process_type", "").strip()),
+            fields="row", form={})
+    return _write(lambda: commands.resource_clear(
+        form.get("clear_kind", ""), g.app, form.get("clear_process_type", "").strip()),
+        fields={"kind": "clear_kind", "process_type": "clear_process_type"})
+
+
+@bp.post("/resources/clear-everything")
+def resources_clear_everything_POST():
+    """Delete every limit and reservation of the app once its name was typed (`resource:limit-clear <app>`)."""
+    def build():
+        confirm_name(g.app)
+        return commands.resource_clear_everything(g.app)
+    return _write(build, form={})
