@@ -77,7 +77,7 @@ def build_app(test_config=None) -> Flask:
 
     from docklight import security, templating
     from docklight.views import (app_page, apps, auth, databases, errors, health, history,
-                                 jobs, logs, plugins, tabs, websocket)
+                                 host, jobs, logs, maintenance, plugins, tabs, websocket)
 
     # Body limits first: no check or view may read a body before its limit is set.
     request_limits.init_app(app)
@@ -86,7 +86,8 @@ def build_app(test_config=None) -> Flask:
     # The tab modules add their routes to app_page.bp, which must happen
     # before the blueprint is first registered.
     tabs.load_all()
-    for area in (auth, apps, health, jobs, app_page, databases, plugins, history, logs):
+    for area in (auth, apps, health, jobs, app_page, databases, plugins, history, logs, host,
+                 maintenance):
         app.register_blueprint(area.bp)
     # The WebSocket routes (jobs.stream, logs.stream) are on the jobs and logs blueprints.
     websocket.sock.init_app(app)

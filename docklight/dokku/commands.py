@@ -73,6 +73,33 @@ def version() -> Command:
     return _command("version", timeout=15)
 
 
+@allows("report")
+def host_report(*, root: bool = False) -> Command:
+    """Print the host's vitals: memory, disks, Docker, versions and plugins.
+
+    Through the root target when there is one (root=True), else as dokku.
+    """
+    return _command("report", root=root, timeout=60)
+
+
+@allows("cleanup")
+def cleanup(app: str | None = None) -> Command:
+    """Remove exited/dead containers and dangling images (of one app, or all)."""
+    args = ["cleanup"] + ([v.app_name(app)] if app else [])
+    return _command(*args, app=app, mutates=True, long=True)
+
+
+REPO_ACTIONS = ("gc", "purge-cache")
+
+
+@allows("repo:gc", "repo:purge-cache", doc="Garbage-collect an app's repo or purge its build cache.")
+def repo_action(action: str, app: str) -> Command:
+    """Build `repo:gc <app>` or `repo:purge-cache <app>`."""
+    action = v.choice(action, REPO_ACTIONS, "action", "repository action")
+    app = v.app_name(app)
+    return _command(f"repo:{action}", app, app=app, mutates=True, long=True)
+
+
 # --- reports ----------------------------------------------------------------
 
 for _plugin in REPORT_PLUGINS:

@@ -19,6 +19,7 @@ CORE_MODULES = {
     "buildpacks": "builder", "checks": "checks", "storage": "storage",
     "resource": "resource", "network": "network", "docker-options": "docker_options",
     "logs": "logs", "plugin": "plugin", "ssh-keys": "plugin", "certs": "certs",
+    "report": "standard", "cleanup": "standard", "repo": "repo",
 }
 COMMUNITY_MODULES = {"letsencrypt": "letsencrypt"}
 ROOT_FREE_PLUGIN_COMMANDS = {"plugin:list", "plugin:help"}  # the `dokku` script root check
@@ -35,6 +36,7 @@ HELP_TOPICS = (
     ("buildpacks", "Manage buildpack settings for an app"),
     ("certs", "Manage SSL (TLS) certs"),
     ("checks", "Manage zero-downtime settings"),
+    ("cleanup", "Cleans up exited/dead Docker containers and removes dangling images"),
     ("config", "Manage global and app-specific config vars"),
     ("docker-options", "Manage docker options for an app"),
     ("domains", "Manage domains used by the proxy"),
@@ -45,6 +47,7 @@ HELP_TOPICS = (
     ("ports", "Manage ports for an app"),
     ("proxy", "Manage the proxy integration for an app"),
     ("ps", "Manage app processes"),
+    ("repo", "Manage the app's repo"),
     ("resource", "Manage resource settings for an app"),
     ("ssh-keys", "Manage public ssh keys used for deployment"),
     ("storage", "Manage mounted volumes"),
@@ -192,6 +195,8 @@ def dispatch(ctx, args):
         return unknown_command(ctx, args)
     if command.endswith(":"):
         return unknown_command(ctx, args)  # `apps:` is not a command
+    if sub == "help" and hasattr(module, "own_help"):
+        return module.own_help(ctx, plugin)
     if sub == "help" or (not sub and plugin not in getattr(module, "BARE", {})):
         return plugin_help(ctx, plugin, module)
     if hasattr(module, "dispatch"):

@@ -16,7 +16,8 @@ merged in) and padding changes per plugin:
 The modules: text (lines, prefixes, values, JSON, Dokku's error message),
 report_format (``:report`` text/JSON into key/value blocks), report_types and
 reports (the table of typed reports and ``read_report``), values (port maps,
-docker options, mounts), lists (list commands), version, logs.  Their public
+docker options, mounts), lists (list commands), version, logs, and host
+(`dokku report`'s vitals, imported from docklight.dokku.parsers.host).  Their public
 names are available from this package.
 """
 
