@@ -150,6 +150,14 @@ class JobManager:
             return conn.execute("SELECT COUNT(*) FROM jobs WHERE status = 'running'"
                                 " AND heartbeatAt >= ?", (time.time() - STALE_AFTER,)).fetchone()[0]
 
+    def running(self) -> list[JobRecord]:
+        """Return every running job, oldest first (pages pick the ones they started)."""
+        self.expire_stale()
+        with db.connection(self.database) as conn:
+            rows = conn.execute("SELECT * FROM jobs WHERE status = 'running'"
+                                " ORDER BY createdAt").fetchall()
+            return [JobRecord.from_row(r) for r in rows]
+
     def running_for(self, lock_key: str) -> JobRecord | None:
         """Return the running job holding lock_key, if any."""
         self.expire_stale()

@@ -46,15 +46,19 @@
   });
 
   // A boosted link or form is a page navigation: it replaces the body. htmx
-  // would otherwise let it inherit an hx-target set on a region around it
-  // (a table that refreshes itself, say) and pour a whole page into that
-  // region. A server's own HX-Retarget (errors go to #flash) still wins.
+  // would otherwise let it inherit hx-target, hx-swap or hx-select from a
+  // region around it (a table that refreshes itself, say) and pour a whole
+  // page into that region, or keep only the region's part of the next page
+  // (a blank page). Regions also say hx-disinherit="*"; this is the net under
+  // them. A server's own HX-Retarget / HX-Reswap (errors go to #flash) wins.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var d = e.detail;
-    if (!d.boosted || d.target === document.body) return;
-    if (d.xhr && d.xhr.getResponseHeader("HX-Retarget")) return;
+    if (!d.boosted) return;
+    var xhr = d.xhr;
+    if (!(xhr && xhr.getResponseHeader("HX-Reselect"))) d.selectOverride = "unset";
+    if (xhr && xhr.getResponseHeader("HX-Retarget")) return;
     d.target = document.body;
-    d.swapOverride = "innerHTML";
+    if (!(xhr && xhr.getResponseHeader("HX-Reswap"))) d.swapOverride = "innerHTML";
   });
 
   // Keep a job's output scrolled to the end while new lines arrive, and

@@ -8,9 +8,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from docklight import services
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.views.job_slot import running_job_panels
 from docklight.views.websocket import sock
 
 bp = Blueprint("jobs", __name__)
+bp.add_app_template_global(running_job_panels)
 
 MAX_QUEUED = 5000  # lines waiting for one slow browser before we skip
 POLL_SECONDS = 0.5  # how often a viewer of another worker's job reads the database
