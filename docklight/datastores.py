@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import Dokku
 from docklight.dokku.errors import CommandFailed, DokkuError
+from docklight.dokku.validators import ValidationError
 
 MAX_WORKERS = 6
 CACHE_KEY = "databases"
@@ -178,6 +179,7 @@ class Service(_Failure):
     links: tuple[str, ...] = ()
     exposed_ports: tuple[str, ...] = ()
     error: DokkuError | CommandFailed | None = None
+    unread: str = ""  # why Docklight did not ask Dokku about this service
 
     @property
     def dom_id(self) -> str:
@@ -220,8 +222,13 @@ def _service_names(dokku: Dokku, plugin: str, actor_ip) -> list[str]:
 def _service(dokku: Dokku, plugin: str, name: str, actor_ip) -> Service:
     """Read one service's status, version and links (its DSN is dropped here)."""
     try:
-        result = dokku.check_result(
-            dokku.run(commands.service_info(plugin, name), actor_ip=actor_ip))
+        command = commands.service_info(plugin, name)
+    except ValidationError as exc:
+        # Listed by Dokku, but not a name we may put on a command line: show
+        # the row, say why it was not read, and read the rest of the page.
+        return Service(plugin, name, unread=f"Not read: {exc.message}")
+    try:
+        result = dokku.check_result(dokku.run(command, actor_ip=actor_ip))
         info = parsers.parse_service_info(result.stdout)
     except (DokkuError, CommandFailed) as exc:
         return Service(plugin, name, error=exc)

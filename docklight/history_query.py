@@ -28,11 +28,15 @@ orders correctly because every row stores the same ISO 8601 form.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from docklight import db
+from docklight.dokku.validators import ascii_int
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
@@ -77,6 +81,9 @@ class Filters:
 
 
 def _date(value: str) -> dt.date:
+    # strptime's %Y takes any Unicode digits; a date is ASCII like every number.
+    if not DATE_RE.fullmatch(value):
+        raise ValueError(value)
     return dt.datetime.strptime(value, "%Y-%m-%d").date()
 
 
@@ -112,8 +119,9 @@ def parse(args: Mapping[str, str]) -> tuple[Filters, int | None, dict[str, str]]
     before = None
     raw = args.get("before") or ""
     if raw:
-        if raw.isdigit() and 0 < int(raw) < 2 ** 63:
-            before = int(raw)
+        number = ascii_int(raw)
+        if number is not None and 0 < number < 2 ** 63:
+            before = number
         else:
             errors["before"] = "Not a history row id."
     filters = Filters(app=text["app"], subcommand=text["subcommand"], outcome=outcome,

@@ -23,6 +23,8 @@ from docklight.htmx import is_htmx, redirect_to
 log = logging.getLogger("docklight.request")
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_POST", "health.healthz", "static"})
+# Characters a path and query may hold as they are; the rest is %-encoded.
+URL_SAFE = "/?&=%#:@!$'()*+,;~-._"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CSP = "; ".join([
@@ -71,14 +73,19 @@ def has_session() -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Return target if it is a same-site path, else the dashboard."""
+    """Return target if it is a same-site path, else the dashboard.
+
+    The path is returned percent-encoded (ASCII, no control characters): it
+    goes into Location and HX-Redirect headers, which cannot carry raw
+    newlines or characters outside Latin-1.
+    """
     if not target:
         return url_for("apps.index")
     parts = urllib.parse.urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return url_for("apps.index")
-    return target
+    return urllib.parse.quote(target, safe=URL_SAFE)
 
 
 def _same_origin() -> bool:

@@ -749,7 +749,7 @@ def service_list(plugin: str) -> Command:
 
 def service_info(plugin: str, name: str, flag: str | None = None) -> Command:
     """Show one service; the full info holds the DSN, so its output is redacted."""
-    args = [f"{_datastore(plugin)}:info", v.service_name(name)]
+    args = [f"{_datastore(plugin)}:info", v.existing_service_name(name)]
     if flag:
         args.append(v.choice(flag, ("--status", "--version", "--links", "--dsn"), "flag", "Flag"))
     return _command(*args, redact_output="service")
@@ -766,7 +766,7 @@ def service_link(action: str, plugin: str, name: str, app: str, *,
     """Link or unlink a service to an app (sets DATABASE_URL; restarts the app)."""
     action = v.choice(action, ("link", "unlink"), "action", "Action")
     app = v.app_name(app)
-    args = [f"{_datastore(plugin)}:{action}", v.service_name(name), app]
+    args = [f"{_datastore(plugin)}:{action}", v.existing_service_name(name), app]
     if not restart:
         args.append("--no-restart")
     return _command(*args, app=app, mutates=True, long=True, redact_output="service")
@@ -774,10 +774,10 @@ def service_link(action: str, plugin: str, name: str, app: str, *,
 
 def service_destroy(plugin: str, name: str) -> Command:
     """Destroy a service (the caller confirms by typed name)."""
-    return _command(f"{_datastore(plugin)}:destroy", v.service_name(name), "--force",
+    return _command(f"{_datastore(plugin)}:destroy", v.existing_service_name(name), "--force",
                     mutates=True, long=True)
 
 
 def service_exists(plugin: str, name: str) -> Command:
     """Say whether a service exists (exit code)."""
-    return _command(f"{_datastore(plugin)}:exists", v.service_name(name))
+    return _command(f"{_datastore(plugin)}:exists", v.existing_service_name(name))

@@ -33,6 +33,7 @@ EXISTING_APP_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # legacy names may hold
 HOSTNAME_RE = re.compile(r"^[a-z0-9.*-]*[a-z0-9*-]$")
 CONFIG_KEY_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 SERVICE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+EXISTING_SERVICE_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # Rules Dokku leaves loose; ours are strict enough to be safe and loose enough
 # for every real Procfile / plugin / network name.
 PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
@@ -44,6 +45,7 @@ CPU_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 MEMORY_RE = re.compile(r"^[0-9]+(b|k|m|g|kb|mb|gb)?$", re.IGNORECASE)
 SCP_URL_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9.-]+:[A-Za-z0-9_./~-][^\s]*$")
 CONTAINER_PATH_RE = re.compile(r"^/[^\s:]*$")
+ASCII_NUMBER_RE = re.compile(r"[0-9]{1,20}")
 
 APP_NAME_MESSAGE = (
     "App name must begin with lowercase alphanumeric character, and may only "
@@ -135,6 +137,25 @@ def service_name(value, field: str = "name") -> str:
     return value
 
 
+def existing_service_name(value, field: str = "name") -> str:
+    """Validate the name of a service that already exists.
+
+    dokku-postgres (and its siblings) check the name rule only in
+    ``service_create_container``'s caller (``functions``:
+    ``is_valid_service_name``); every other subcommand only asks
+    ``verify_service_name`` whether ``$PLUGIN_DATA_ROOT/<name>`` is a
+    directory, and ``fn-services-list`` lists every directory there. So a
+    service made by an older plugin or by hand, e.g. ``legacy.db``, is listed
+    and driven by Dokku, and must be by us: we also accept dots here (still
+    no '/', no whitespace, no leading '-', and not '.' or '..').
+    """
+    value = _text(field, value, "Service name")
+    if not EXISTING_SERVICE_RE.match(value) or value in (".", ".."):
+        raise ValidationError(
+            field, "Service names hold only letters, digits, '.', '_' and '-'.")
+    return value
+
+
 def process_type(value, field: str = "process_type") -> str:
     """Validate a Procfile process type such as web or worker."""
     value = _text(field, value, "Process type")
@@ -145,23 +166,41 @@ def process_type(value, field: str = "process_type") -> str:
     return value
 
 
+def ascii_int(value) -> int | None:
+    """Return value as a whole number if it is ASCII digits only (spaces around allowed).
+
+    str.isdigit() and int() accept far more than 0-9: isdigit() says yes to
+    '²' (which int() then refuses), int() takes '٣', '+3', '3_000' and
+    ' 3 '. Every number typed into Docklight goes through here instead, so
+    what we validate is what Dokku receives. Twenty digits at most.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not ASCII_NUMBER_RE.fullmatch(text):
+        return None
+    return int(text)
+
+
+def whole_number(value, field: str, what: str, minimum: int = 0,
+                 maximum: int | None = None) -> int:
+    """Validate a whole number (ASCII digits) from minimum to maximum."""
+    number = ascii_int(value)
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise ValidationError(field, f"{what} must be a whole number {bound} (digits 0-9).")
+    return number
+
+
 def count(value, field: str = "count", maximum: int = 1000) -> int:
     """Validate a process count: a whole number from 0 to maximum."""
-    text = str(value).strip() if value is not None else ""
-    if not text.isdigit():
-        raise ValidationError(field, f"Count must be a whole number from 0 to {maximum}.")
-    number = int(text)
-    if number > maximum:
-        raise ValidationError(field, f"Count must be a whole number from 0 to {maximum}.")
-    return number
+    return whole_number(value, field, "Count", 0, maximum)
 
 
 def port(value, field: str = "port") -> int:
     """Validate a TCP/UDP port number."""
-    text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    number = ascii_int(value)
+    if number is None or not 1 <= number <= 65535:
         raise ValidationError(field, "Port must be a number from 1 to 65535.")
-    return int(text)
+    return number
 
 
 def port_mapping(value, field: str = "mapping") -> str:

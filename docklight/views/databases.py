@@ -31,7 +31,7 @@ def _plugin_or_404(plugin: str) -> str:
 
 def _service_or_404(name: str) -> str:
     """Return a valid service name from the URL, else 404."""
-    return valid_or_404(validators.service_name, name, "service name")
+    return valid_or_404(validators.existing_service_name, name, "service name")
 
 
 def _context(refresh: bool = False) -> tuple[dict, int]:

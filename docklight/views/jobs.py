@@ -7,6 +7,7 @@ import queue
 from flask import Blueprint, abort, render_template, request, url_for
 
 from docklight import services
+from docklight.dokku.validators import ascii_int
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
 from docklight.views.job_slot import running_job_panels
 from docklight.views.websocket import sock
@@ -70,10 +71,7 @@ def stream(ws, job_id):
     if job is None:
         ws.close(reason=1008, message="no such job")
         return
-    try:
-        after = max(0, int(request.args.get("after", "0")))
-    except ValueError:
-        after = 0
+    after = ascii_int(request.args.get("after", "0")) or 0
     live = manager.live.get(job_id)
     if live is not None:
         pending: queue.Queue = queue.Queue(maxsize=MAX_QUEUED)

@@ -29,7 +29,7 @@ from flask import Blueprint, current_app, request, session
 
 from docklight import loglines, logstream, services
 from docklight.dokku import commands, validators
-from docklight.dokku.validators import ValidationError
+from docklight.dokku.validators import ValidationError, ascii_int
 from docklight.views.answers import actor_ip
 from docklight.views.websocket import sock
 
@@ -54,9 +54,10 @@ def registry() -> logstream.Registry:
 def lines_option(value) -> int:
     """Validate how many past lines to load: 100, 500 or 1000."""
     text = str(value if value is not None else "100").strip() or "100"
-    if not text.isdigit() or int(text) not in logstream.LINES_CHOICES:
+    number = ascii_int(text)
+    if number not in logstream.LINES_CHOICES:
         raise ValidationError("lines", "Lines must be 100, 500 or 1000.")
-    return int(text)
+    return number
 
 
 def ps_option(value) -> str:

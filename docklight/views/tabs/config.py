@@ -18,7 +18,7 @@ from flask import g, make_response, redirect, request, url_for
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
-from docklight.dokku.validators import ValidationError, config_key, config_value
+from docklight.dokku.validators import ValidationError, ascii_int, config_key, config_value
 from docklight.htmx import wants_fragment
 from docklight.request_limits import CONFIG_BODY_LIMIT, body_limit
 from docklight.views.answers import run, start_job
@@ -29,15 +29,13 @@ FORM_TEMPLATE = "app/_config_form.html"
 VALUE_TEMPLATE = "app/_config_value.html"
 DEFAULT_ROWS = 3
 MAX_ROWS = 50
-ROW_FIELD = re.compile(r"^(?:key|value)-(\d+)$")
+ROW_FIELD = re.compile(r"^(?:key|value)-([0-9]{1,4})$")
 
 
 def _rows(value, default: int = DEFAULT_ROWS) -> int:
     """Return how many key/value rows the form shows (1..MAX_ROWS)."""
-    try:
-        return min(max(int(value), 1), MAX_ROWS)
-    except (TypeError, ValueError):
-        return default
+    number = ascii_int(value)
+    return default if number is None else min(max(number, 1), MAX_ROWS)
 
 
 def _keys() -> list[str]:
@@ -48,7 +46,7 @@ def _keys() -> list[str]:
 def _posted_rows(form) -> int:
     """Return how many rows the set form posted: its rows field, or more if fields say so."""
     declared = form.get("rows", "")
-    counts = [int(declared)] if declared.isdigit() else []
+    counts = [n for n in (ascii_int(declared),) if n is not None]
     counts += [int(m.group(1)) + 1 for m in map(ROW_FIELD.match, form) if m]
     return _rows(max(counts)) if counts else DEFAULT_ROWS
 
