@@ -59,3 +59,10 @@ class Line:
         # h is escaped HTML (ANSI colours as classes): the page may insert it.
         self.json = json.dumps({"i": self.id, "t": parsed.timestamp, "p": parsed.process,
                                 "h": str(ansi(raw))}, separators=(",", ":"))
+
+    @classmethod
+    def restore(cls, ident: str, ts_ns: int | None, encoded: str) -> "Line":
+        """Return a line another worker encoded, with its id kept (docklight/logstream/relay.py)."""
+        line = cls.__new__(cls)
+        line.id, line.ts_ns, line.json = ident, ts_ns, encoded
+        return line

@@ -69,19 +69,25 @@ class Registry:
         return self._viewers
 
     def subscribe(self, key: StreamKey, *, session_id: str, source_factory,
-                  since_ns: int | None = None) -> Subscription:
+                  since_ns: int | None = None, internal: bool = False) -> Subscription:
         """Add a viewer of key, opening its upstream if none is open.
+
+        ``internal`` viewers (another worker's relay, docklight/logstream/relay.py)
+        are not counted against the limits: the browsers behind them are
+        counted by the worker they connected to.
 
         :raise LimitReached: when the worker or the session follows too many.
         """
         start = None
         with self._lock:
-            if self._viewers >= self.max_streams:
+            if internal:
+                pass
+            elif self._viewers >= self.max_streams:
                 raise LimitReached(
                     f"Docklight already serves {self._viewers} live log streams, the most it "
                     "allows (DOCKLIGHT_MAX_LOG_STREAMS). Close a Logs tab somewhere, then "
                     "reconnect.")
-            if self._per_session[session_id] >= self.max_per_session:
+            elif self._per_session[session_id] >= self.max_per_session:
                 raise LimitReached(
                     f"This login already follows {self._per_session[session_id]} live log "
                     "streams, the most allowed per session "
@@ -93,9 +99,11 @@ class Registry:
                 self._upstreams[key] = upstream
                 start = upstream
             sub = Subscription(upstream, session_id, self.queue_lines)
+            sub.internal = internal
             upstream.attach(sub, since_ns)
-            self._viewers += 1
-            self._per_session[session_id] += 1
+            if not internal:
+                self._viewers += 1
+                self._per_session[session_id] += 1
         if start is not None:
             start.start()
         return sub
@@ -106,10 +114,11 @@ class Registry:
             if sub.closed:
                 return
             sub.closed = True
-            self._viewers -= 1
-            self._per_session[sub.session_id] -= 1
-            if self._per_session[sub.session_id] <= 0:
-                del self._per_session[sub.session_id]
+            if not sub.internal:
+                self._viewers -= 1
+                self._per_session[sub.session_id] -= 1
+                if self._per_session[sub.session_id] <= 0:
+                    del self._per_session[sub.session_id]
             upstream = sub.upstream
             upstream.detach(sub)
             token = None

@@ -44,6 +44,7 @@ class Subscription:
         self.session_id = session_id
         self.maxsize = maxsize
         self.closed = False
+        self.internal = False  # another worker's relay, outside the viewer limits
         self.skipped_total = 0
         self._items: collections.deque = collections.deque()
         self._lines = 0
@@ -64,6 +65,13 @@ class Subscription:
                     self._skipped = 0
                 self._items.append(line)
                 self._lines += 1
+        self._ready.set()
+
+    def push_skipped(self, count: int) -> None:
+        """Count lines lost before they reached this worker (a relay that fell behind)."""
+        with self._lock:
+            self._skipped += count
+            self.skipped_total += count
         self._ready.set()
 
     def push_event(self, event: dict) -> None:

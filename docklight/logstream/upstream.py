@@ -10,7 +10,10 @@ ends it for good with Dokku's message.
 
 A source's ``open()`` returns a run (its lines, ``cancel()``, then
 ``result``, ``messages`` and ``command_display``) or raises DokkuError, which
-is retried while ``transient``. Dokku's own `` !     `` messages never arrive
+is retried while ``transient``. A relay's run (docklight/logstream/relay.py)
+also yields encoded lines, skip counts and its owner's states, says ``via``,
+and may end with the owner's ``final_event``; ``close()`` on the source, if
+it has one, runs when the upstream ends. Dokku's own `` !     `` messages never arrive
 as lines: the run keeps them for the refusal it ends with. Nothing here knows
 Flask or SSH.
 """
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING
 from docklight.dokku.errors import DokkuError
 from docklight.loglines import Line
 from docklight.logstream.defaults import RETRY_SECONDS, SINCE_SLACK_NS
-from docklight.logstream.subscription import Subscription
+from docklight.logstream.subscription import Skipped, Subscription
 
 if TYPE_CHECKING:
     from docklight.logstream.registry import Registry, StreamKey
@@ -48,6 +51,7 @@ class Upstream:
         self.subscribers: set[Subscription] = set()
         self.state = "connecting"
         self.state_message = ""
+        self.via = ""  # "dokku" (this worker runs the command) or "relay" (another does)
         self.final_event: dict | None = None
         self.lines_in = 0
         self.opens = 0
@@ -88,7 +92,7 @@ class Upstream:
             self.subscribers.add(sub)
             sub.push_event({"type": "hello", "app": self.key.app, "lines": self.key.lines,
                             "ps": self.key.ps, "state": self.state,
-                            "message": self.state_message,
+                            "message": self.state_message, "via": self.via,
                             "heartbeat": self.registry.heartbeat})
             if since_ns is None:
                 backlog = list(self._ring)
@@ -120,10 +124,16 @@ class Upstream:
             for sub in self.subscribers:
                 sub.push_lines(lines)
 
+    def _broadcast_skipped(self, count: int) -> None:
+        with self._lock:
+            for sub in self.subscribers:
+                sub.push_skipped(count)
+
     def _set_state(self, state: str, message: str = "", **extra) -> None:
         with self._lock:
             self.state, self.state_message = state, message
-            event = {"type": "state", "state": state, "message": message, **extra}
+            event = {"type": "state", "state": state, "message": message, "via": self.via,
+                     **extra}
             for sub in self.subscribers:
                 sub.push_event(event)
 
@@ -150,6 +160,9 @@ class Upstream:
         finally:
             with self._lock:
                 self._handle = None
+            close = getattr(self.source, "close", None)
+            if close is not None:
+                close()  # gives back the installation-wide lease, if held
             self.finished.set()
             self.registry._forget(self)
 
@@ -181,6 +194,7 @@ class Upstream:
             if reopened and self._max_ts is not None:
                 floor = self._max_ts - SINCE_SLACK_NS
             opened_at = time.monotonic()
+            self.via = getattr(handle, "via", "dokku")
             self._set_state("live")
             got_lines = self._read(handle, reopened, floor)
             result = handle.result
@@ -190,6 +204,10 @@ class Upstream:
                 return
             if got_lines or time.monotonic() - opened_at > 10:
                 attempt = 0
+            final = getattr(handle, "final_event", None)
+            if final is not None:  # the owner worker's upstream ended for good
+                self._finish(final)
+                return
             exit_code = None if result is None else result.exit_code
             if exit_code is not None and exit_code != 0:
                 self._finish(self._refusal(handle, exit_code))
@@ -200,7 +218,7 @@ class Upstream:
                 message = ("Dokku ended the log stream (exit 0): the app's containers stopped "
                            "or were replaced, or none is running.")
             else:
-                message = "The connection to Dokku dropped."
+                message = getattr(handle, "drop_message", "The connection to Dokku dropped.")
             self._set_state("reconnecting", message, retry_in=delay)
             if self._stopping.wait(delay):
                 return
@@ -209,7 +227,15 @@ class Upstream:
         """Broadcast the handle's lines; return whether any arrived."""
         got = False
         for raw in handle:
-            line = Line(raw, f"{self.epoch}-{next(self._seq)}")
+            if isinstance(raw, dict):  # a relay passes on its owner's state
+                self._set_state(raw.get("state", "live"), raw.get("message", ""),
+                                **{k: v for k, v in raw.items()
+                                   if k not in ("type", "state", "message", "via")})
+                continue
+            if isinstance(raw, Skipped):
+                self._broadcast_skipped(raw.count)
+                continue
+            line = raw if isinstance(raw, Line) else Line(raw, f"{self.epoch}-{next(self._seq)}")
             if reopened and (line.id in self._ring_ids or
                              (floor is not None and line.ts_ns is not None and
                               line.ts_ns < floor)):

@@ -1,10 +1,12 @@
 """Live logs over WebSocket: /api/apps/<app>/logs/stream (flask-sock, gevent worker).
 
-Every viewer of the same app and options in this worker shares one upstream
-``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream/), whose
-source is the Dokku client's ``follow()``. The page gets JSON messages:
+Every viewer of the same app and options shares one upstream
+``dokku logs <app> --tail --num N [--ps TYPE]`` (docklight/logstream/) for the
+whole installation: the worker that holds the stream's lease runs it with the
+Dokku client's ``follow()``, the other workers relay its lines
+(docklight/logstream/shared.py). The page gets JSON messages:
 
-- ``hello`` (upstream state, heartbeat seconds), then
+- ``hello`` (upstream state, ``via`` dokku or relay, heartbeat seconds), then
 - ``lines``: ``[{"i": id, "t": timestamp, "p": process, "h": escaped HTML}]``,
 - ``skipped`` (this browser fell behind by ``count`` lines),
 - ``state`` (``live`` or ``reconnecting`` with a message and ``retry_in``),
@@ -39,16 +41,39 @@ EXTENSION = "docklight.logs"
 
 def registry() -> logstream.Registry:
     """Return this worker's log registry, built on first use."""
-    logs = current_app.extensions.get(EXTENSION)
-    if logs is None:
+    return _fanout()[0]
+
+
+def shared_streams() -> logstream.SharedStreams:
+    """Return this worker's side of the installation-wide fan-out (leases and relay)."""
+    return _fanout()[1]
+
+
+def _fanout() -> tuple[logstream.Registry, logstream.SharedStreams]:
+    built = current_app.extensions.get(EXTENSION)
+    if built is None:
         config, settings = current_app.config, current_app.config["SETTINGS"]
-        logs = current_app.extensions[EXTENSION] = logstream.Registry(
+        heartbeat = float(config.get("LOG_HEARTBEAT_SECONDS", logstream.HEARTBEAT_SECONDS))
+        logs = logstream.Registry(
             max_streams=settings.max_log_streams,
             max_per_session=settings.max_log_streams_per_session,
             linger=float(config.get("LOG_LINGER_SECONDS", logstream.LINGER_SECONDS)),
-            heartbeat=float(config.get("LOG_HEARTBEAT_SECONDS", logstream.HEARTBEAT_SECONDS)),
+            heartbeat=heartbeat,
             queue_lines=int(config.get("LOG_QUEUE_LINES", logstream.QUEUE_LINES)))
-    return logs
+        # The relay runs outside any request: it keeps the worker's services,
+        # not the request context.
+        shared = logstream.SharedStreams(logs, settings.database, settings.data_dir,
+                                         _follower(services.get()), heartbeat=heartbeat)
+        built = current_app.extensions[EXTENSION] = (logs, shared)
+    return built
+
+
+def _follower(worker_services):
+    """Return follow(key, actor_ip): the client's source of one stream's ``logs --tail``."""
+    def follow(key: logstream.StreamKey, actor_ip: str | None):
+        command = commands.logs(key.app, num=key.lines, process_type=key.ps or None, tail=True)
+        return worker_services.dokku.follow(command, actor_ip=actor_ip)
+    return follow
 
 
 def lines_option(value) -> int:
@@ -88,17 +113,17 @@ def stream(ws, app):
         lines = lines_option(request.args.get("lines"))
         ps = ps_option(request.args.get("ps"))
         since = since_option(request.args.get("since"))
-        command = commands.logs(app, num=lines, process_type=ps or None, tail=True)
+        key = logstream.StreamKey(app, lines, ps)
+        commands.logs(app, num=lines, process_type=ps or None, tail=True)  # validates
     except ValidationError as exc:
         _send_final(ws, {"type": "error", "kind": "invalid", "title": "Invalid options",
                          "message": exc.message, "field": exc.field})
         return
-    logs = registry()
-    dokku, actor = services.dokku(), actor_ip()
+    logs, shared = _fanout()
+    actor = actor_ip()
     try:
-        sub = logs.subscribe(
-            logstream.StreamKey(app, lines, ps), session_id=session.get("sid", ""),
-            since_ns=since, source_factory=lambda: dokku.follow(command, actor_ip=actor))
+        sub = logs.subscribe(key, session_id=session.get("sid", ""), since_ns=since,
+                             source_factory=lambda: shared.source(key, actor))
     except logstream.LimitReached as exc:
         _send_final(ws, exc.event())
         return
