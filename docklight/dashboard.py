@@ -109,9 +109,9 @@ def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) 
     """Return the overview from the short-lived cache, loading it if needed."""
     if refresh:
         dokku.forget(CACHE_KEY)
-    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip))
+    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip), shared=True)
 
 
 def is_warm(dokku: Dokku) -> bool:
-    """Return whether an overview is cached and fresh (no Dokku call needed)."""
+    """Return whether an overview can be served now (fresh or stale: no wait for Dokku)."""
     return dokku.peek(CACHE_KEY) is not None

@@ -94,6 +94,17 @@ MIGRATIONS = (
         ON commands (id, changesState, app, createdAt) WHERE status != 'ok';
     CREATE INDEX IF NOT EXISTS jobs_history ON jobs (historyId)
     """,
+    # 4: cached Dokku reads shared by every worker, with a refresh lease
+    # (docklight/readshare.py): one worker asks Dokku, the others read here.
+    """
+    CREATE TABLE IF NOT EXISTS read_cache (
+        key TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,       -- state generation the value was read under
+        fetchedAt REAL NOT NULL,           -- unix seconds
+        value BLOB,                        -- pickled parsed report; never a secret
+        leaseUntil REAL NOT NULL DEFAULT 0 -- unix seconds; a worker is refreshing until then
+    )
+    """,
 )
 
 

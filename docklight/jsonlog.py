@@ -25,6 +25,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which gunicorn worker
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):

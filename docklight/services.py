@@ -6,17 +6,16 @@ has its own SSH transport, as paramiko requires.
 
 from __future__ import annotations
 
-import time
+import os
 
 from flask import current_app
 
-from docklight import db
 from docklight.dokku.client import Dokku, connect
 from docklight.history import History
 from docklight.jobs import JobManager
+from docklight.readshare import SharedReads, StateGeneration
 
 EXTENSION = "docklight"
-GENERATION_KEY = "state-generation"
 
 
 class Services:
@@ -25,6 +24,10 @@ class Services:
     def __init__(self, settings):
         self.settings = settings
         self.history = History(settings.database)
+        # Any worker's state change rewrites this file; every worker's cached
+        # reads check its stat (docklight/readshare.py).
+        self.state = StateGeneration(os.path.join(os.path.dirname(
+            os.path.abspath(settings.database)), "state-generation"))
         self._dokku: Dokku | None = None
         self.jobs = JobManager(settings.database, lambda: self.dokku)
 
@@ -34,22 +37,9 @@ class Services:
         if self._dokku is None:
             self._dokku = connect(self.settings.dokku, self.history,
                                   cache_ttl=self.settings.cache_ttl,
-                                  generation=self.generation, on_change=self.bump_generation)
+                                  generation=self.state.current, on_change=self.state.bump,
+                                  shared=SharedReads(self.settings.database))
         return self._dokku
-
-    def generation(self) -> int:
-        """Return the shared state generation (bumped by any worker's change)."""
-        with db.connection(self.settings.database) as conn:
-            row = conn.execute("SELECT value FROM kv WHERE key = ?", (GENERATION_KEY,)).fetchone()
-            return int(row[0]) if row else 0
-
-    def bump_generation(self) -> None:
-        """Tell every worker that cached Dokku reads are stale."""
-        with db.connection(self.settings.database) as conn:
-            conn.execute(
-                "INSERT INTO kv (key, value, updatedAt) VALUES (?, '1', ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1,"
-                " updatedAt = excluded.updatedAt", (GENERATION_KEY, time.time()))
 
 
 def init_app(app, settings) -> None:

@@ -11,7 +11,6 @@ Nothing outside docklight/dokku/ builds or calls an executor.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Protocol
 
@@ -21,6 +20,7 @@ from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
 from docklight.dokku.executor import Executors, SSHExecutor
 from docklight.dokku.local import LocalExecutor
 from docklight.dokku.pool import ExecutorPool
+from docklight.dokku.readcache import Cached, ReadCache, SharedStore
 from docklight.dokku.targets import DokkuSettings
 
 log = logging.getLogger("docklight.dokku")
@@ -61,17 +61,18 @@ class Dokku:
     """Run allowlisted commands, record them, and cache short-lived reads."""
 
     def __init__(self, executors: Executors, history: HistoryStore, *,
-                 cache_ttl: float = 10.0, generation=None, on_change=None):
+                 cache_ttl: float = 10.0, generation=None, on_change=None,
+                 shared: SharedStore | None = None):
         self.executors = executors
         self.history = history
         self.cache_ttl = cache_ttl
         # generation() returns a number that changes whenever any worker
-        # changes state; cached reads from an older generation are stale.
-        self._generation = generation or (lambda: 0)
-        self._local_generation = 0
-        self._cache: dict[str, tuple[float, object, object]] = {}
+        # changes state (a cheap check); reads from an older one are dropped.
+        # shared holds values and refresh leases every worker sees.
+        self.reads = ReadCache(cache_ttl, generation, shared,
+                               lease_seconds=executors.user.timeouts.read + 5
+                               if hasattr(executors.user, "timeouts") else 60.0)
         self._versions: dict[str, parsers.DokkuVersion] = {}
-        self._lock = threading.Lock()
         # on_change() tells the other workers that cached reads are stale.
         self.on_change = on_change
         # Follows hold a channel for as long as someone watches; they get
@@ -190,43 +191,33 @@ class Dokku:
 
     def changed(self) -> None:
         """Forget cached reads after a state change (here and in other workers)."""
-        with self._lock:
-            self._cache.clear()
-            self._local_generation += 1
+        self.reads.invalidate()
         if self.on_change:
             self.on_change()
 
     # cached reads -------------------------------------------------------------
 
-    def cached(self, key: str, load, ttl: float | None = None):
-        """Return load() from a short-lived cache keyed by key."""
-        ttl = self.cache_ttl if ttl is None else ttl
-        generation = self._current_generation()
-        hit = self._fresh(key, generation)
-        if hit is not None:
-            return hit
-        value = load()
-        with self._lock:
-            self._cache[key] = (time.monotonic() + ttl, generation, value)
-        return value
+    def cached(self, key: str, load, ttl: float | None = None, *, shared: bool = False):
+        """Return load() from the short-lived cache keyed by key (see readcache.py).
+
+        shared: the value may be kept where every worker reads it (never for
+        a read that could hold a secret).
+        """
+        return self.reads.get(key, load, ttl, shared).value
+
+    def lookup(self, key: str, load, ttl: float | None = None, *,
+               shared: bool = False) -> Cached:
+        """Return key as cached() does, with when it was read and whether it is stale."""
+        return self.reads.get(key, load, ttl, shared)
 
     def peek(self, key: str):
-        """Return the cached value for key if it is still fresh, else None."""
-        return self._fresh(key, self._current_generation())
-
-    def _current_generation(self):
-        return (self._generation(), self._local_generation)
-
-    def _fresh(self, key: str, generation):
-        hit = self._cache.get(key)
-        if hit and hit[0] > time.monotonic() and hit[1] == generation:
-            return hit[2]
-        return None
+        """Return the cached value for key if it can be served now (fresh or stale), else None."""
+        hit = self.reads.peek(key)
+        return None if hit is None else hit.value
 
     def forget(self, key: str) -> None:
         """Drop one cached read."""
-        with self._lock:
-            self._cache.pop(key, None)
+        self.reads.forget(key)
 
     def version(self, *, actor_ip: str | None = None) -> parsers.DokkuVersion:
         """Return the Dokku version of the user target, asked once per process."""

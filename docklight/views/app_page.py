@@ -70,9 +70,11 @@ def render_tab(tab: str, template: str, status: int = 200, **context):
         if request.headers.get("HX-Target") == "tab":
             # Switching tabs: the tab bar follows, out of band.
             body += render_template("app/_tabs.html", tab=tab, tabs=tabs, oob=True)
+        # How old the shown reports are follows every fragment, out of band.
+        body += render_template("app/_data_age.html", data_age=g.get("data_age"), oob=True)
     else:
         body = render_template("app/show.html", app=g.app, tab=tab, tabs=tabs,
-                               tab_template=template, **context)
+                               tab_template=template, data_age=g.get("data_age"), **context)
     return make_response(body, status)
 
 
@@ -100,8 +102,25 @@ def app_report(plugin: str) -> dict:
     Cached until the next state change (or the cache TTL), so a refused form
     re-renders without asking Dokku anything.
     """
-    return services.dokku().cached(f"app-report:{g.app}:{plugin}",
-                                   lambda: _read_app_report(plugin))
+    hit = services.dokku().lookup(f"app-report:{g.app}:{plugin}",
+                                  lambda: _read_app_report(plugin),
+                                  shared=plugin in SHAREABLE_REPORTS)
+    note_age(hit)
+    return hit.value
+
+
+# Reports with no secret in them, which may be kept where every worker reads
+# them (docklight/readshare.py). Others (docker-options can carry -e values,
+# for one) stay in each worker's memory.
+SHAREABLE_REPORTS = frozenset({"ps", "apps", "domains", "git", "proxy", "ports", "nginx",
+                               "scheduler", "letsencrypt", "certs", "network", "resource",
+                               "storage", "builder", "buildpacks", "checks"})
+
+
+def note_age(hit) -> None:
+    """Remember the oldest stale read this request served, for the "as of" line."""
+    if hit.stale:
+        g.data_age = max(g.get("data_age", 0), int(hit.age))
 
 
 def _read_app_report(plugin: str) -> dict:

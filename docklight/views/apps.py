@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, render_template, request, url_for
 
 from docklight import dashboard, services
@@ -30,9 +32,12 @@ def _table_context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
     overview, failure, status = attempt(lambda: dashboard.cached(
         services.dokku(), actor_ip=actor_ip(), refresh=refresh))
-    context = {**_sort_context(), **failure, "overview": overview, "apps": []}
+    context = {**_sort_context(), **failure, "overview": overview, "apps": [], "data_age": None}
     if overview is not None:
         context["apps"] = overview.sorted(context["sort"], context["descending"])
+        age = time.time() - overview.fetched_at
+        if age > services.dokku().cache_ttl:  # served stale while a refresh runs behind
+            context["data_age"] = int(age)
     return context, status
 
 
