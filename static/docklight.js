@@ -22,6 +22,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The login page means no session: drop htmx's history snapshots even
+    // where the browser ignored logout's Clear-Site-Data.
+    if (document.querySelector("section.login")) {
+      try { sessionStorage.removeItem("htmx-history-cache"); } catch (e) { /* storage off */ }
+    }
     var make = htmx.createWebSocket;
     htmx.createWebSocket = function (url) {
       var u = new URL(url);

@@ -13,6 +13,7 @@ from docklight.request_limits import LOGIN_BODY_LIMIT, body_limit
 from docklight.htmx import redirect_to
 
 bp = Blueprint("auth", __name__)
+CLEAR_SITE_DATA = '"cache", "storage"'
 log = logging.getLogger("docklight.auth")
 
 
@@ -69,4 +70,8 @@ def login_POST():
 def logout():
     """End the session."""
     session.clear()
-    return redirect_to(url_for("auth.login"))
+    response = redirect_to(url_for("auth.login"))
+    # The browser drops its HTTP cache and this origin's storage (htmx keeps
+    # its history snapshots in sessionStorage), so Back shows nothing secret.
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
