@@ -20,6 +20,7 @@ CORE_MODULES = {
     "resource": "resource", "network": "network", "docker-options": "docker_options",
     "logs": "logs", "plugin": "plugin", "ssh-keys": "plugin", "certs": "certs",
     "report": "standard", "cleanup": "standard", "repo": "repo",
+    "scheduler": "scheduler",
 }
 COMMUNITY_MODULES = {"letsencrypt": "letsencrypt"}
 ROOT_FREE_PLUGIN_COMMANDS = {"plugin:list", "plugin:help"}  # the `dokku` script root check
@@ -49,6 +50,7 @@ HELP_TOPICS = (
     ("ps", "Manage app processes"),
     ("repo", "Manage the app's repo"),
     ("resource", "Manage resource settings for an app"),
+    ("scheduler", "Manage scheduler settings for an app"),
     ("ssh-keys", "Manage public ssh keys used for deployment"),
     ("storage", "Manage mounted volumes"),
     ("version", "Print dokku's version"),

@@ -205,3 +205,15 @@ class ResourceReport:
     def reserve(self, proc: str, resource: str) -> str:
         """Return the reservation of ``resource`` for ``proc`` ('' if unset)."""
         return self.processes.get(proc, {}).get("reserve", {}).get(resource, "")
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerReport:
+    """``scheduler:report``: the scheduler that runs the app.
+
+    ``selected`` is the computed value: the app's, else the global one, else
+    docker-local (plugins/scheduler/report.go reportComputedSelected).
+    """
+
+    selected: str = "docker-local"
+

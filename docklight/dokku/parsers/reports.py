@@ -26,7 +26,7 @@ from docklight.dokku.parsers.report_types import (AppReport, BuildpacksReport, C
                                                   ChecksReport, Container, DockerOptions,
                                                   DomainsReport, GitReport, NetworkReport,
                                                   PortsReport, ProxyReport, PsReport,
-                                                  ResourceReport, StorageReport)
+                                                  ResourceReport, SchedulerReport, StorageReport)
 from docklight.dokku.parsers.text import (as_bool, as_int, as_str, first, from_unix, split_list,
                                           split_words)
 from docklight.dokku.parsers.values import (Mount, PortMapping, parse_ports_map_json,
@@ -252,6 +252,10 @@ REPORTS: dict[str, ReportType] = {
         "serial": _prop("serial"),
     }),
     "resource": ReportType(ResourceReport, "resource", derive=_resource_processes),
+    "scheduler": ReportType(SchedulerReport, "scheduler", {
+        "selected": _prop("computed-selected", "selected", "global-selected",
+                          convert=lambda value: value or "docker-local"),
+    }),
 }
 
 

@@ -1,8 +1,11 @@
 """Resources tab: CPU and memory limits and reservations, per process type or for all.
 
 Dokku keeps settings for all process types under the name `_default_`; an
-app with no settings at all makes `resource:report` print nothing
-(reference, "other reports"), which reads as "no limits".
+app with no settings has an empty report, which reads as "no limits".
+Which settings take effect depends on the app's scheduler: docker-local
+passes only memory reservations to `docker run` (plugins/resource
+triggers.go TriggerDockerArgsProcessDeploy keeps `reserve.memory` alone),
+so a CPU reservation there is refused with that reason.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers
+from docklight.dokku.validators import ValidationError
 from docklight.views.answers import FieldNames, confirm_name
 from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
@@ -18,6 +22,11 @@ TAB = "resources"
 TEMPLATE = "app/_resources.html"
 DEFAULT_PROCESS = commands.RESOURCE_DEFAULT_PROCESS
 KINDS = {"limit": "Limit", "reserve": "Reservation"}
+# Schedulers whose deploy ignores `reserve.cpu` (see the module docstring).
+CPU_RESERVATION_IGNORED = ("docker-local",)
+CPU_RESERVATION_IGNORED_MESSAGE = (
+    "The {scheduler} scheduler ignores CPU reservations: Dokku passes only the memory "
+    "reservation to docker run (plugins/resource/triggers.go). Set a CPU limit instead.")
 
 
 def _context() -> dict:
@@ -29,10 +38,19 @@ def _context() -> dict:
     report = services.dokku().cached(f"app-report:{g.app}:resource",
                                      lambda: app_report("resource"))
     resources = parsers.read_report("resource", report)
+    scheduler = _scheduler()
     # All-process settings first, then the process types by name.
     order = sorted(resources.processes, key=lambda p: (p != DEFAULT_PROCESS, p))
     return {"resources": resources, "processes": order, "default_process": DEFAULT_PROCESS,
-            "kinds": KINDS}
+            "kinds": KINDS, "scheduler": scheduler,
+            "cpu_reservation_ignored": scheduler in CPU_RESERVATION_IGNORED}
+
+
+def _scheduler() -> str:
+    """Return the app's computed scheduler (scheduler:report), cached like the resources."""
+    report = services.dokku().cached(f"app-report:{g.app}:scheduler",
+                                     lambda: app_report("scheduler"))
+    return parsers.read_report("scheduler", report).selected
 
 
 def _process_type(name: str = "process_type") -> str | None:
@@ -59,9 +77,16 @@ def resources_set_POST():
     Dokku applies them at the next deploy or restart, so this is a plain write.
     """
     form = request.form
-    return _write(lambda: commands.resource_set(
-        form.get("kind", ""), g.app, cpu=form.get("cpu", "").strip(),
-        memory=form.get("memory", "").strip(), process_type=_process_type()))
+
+    def build():
+        cpu = form.get("cpu", "").strip()
+        scheduler = _scheduler()
+        if form.get("kind") == "reserve" and cpu and scheduler in CPU_RESERVATION_IGNORED:
+            raise ValidationError("cpu", CPU_RESERVATION_IGNORED_MESSAGE.format(scheduler=scheduler))
+        return commands.resource_set(form.get("kind", ""), g.app, cpu=cpu,
+                                     memory=form.get("memory", "").strip(),
+                                     process_type=_process_type())
+    return _write(build)
 
 
 @bp.post("/resources/clear")
