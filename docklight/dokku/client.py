@@ -10,6 +10,7 @@ Nothing outside docklight/dokku/ builds or calls an executor.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Protocol
@@ -119,7 +120,7 @@ class Dokku:
             self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip)
             raise
         self._record(command, result, actor_ip)
-        return result
+        return _scrubbed(result)
 
     def _record(self, command: Command, result: Result, actor_ip) -> int:
         row = self.history.record(
@@ -236,6 +237,15 @@ class Dokku:
         if not result.ok:
             raise CommandFailed(result)
         return result
+
+
+def _scrubbed(result: Result) -> Result:
+    """Return result with its output as callers may see it (redact.for_caller)."""
+    stdout = redact.for_caller(result.command, result.stdout)
+    stderr = redact.for_caller(result.command, result.stderr)
+    if stdout == result.stdout and stderr == result.stderr:
+        return result
+    return dataclasses.replace(result, stdout=stdout, stderr=stderr)
 
 
 def _final_result(stream, command: Command, started: float) -> Result:

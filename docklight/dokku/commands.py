@@ -16,6 +16,7 @@ import base64
 import re
 import urllib.parse
 
+from docklight.dokku import redact
 from docklight.dokku import validators as v
 from docklight.dokku.command import SECRET, Command
 
@@ -55,11 +56,17 @@ def allows(*subcommands: str, doc: str = ""):
     return decorate
 
 
-def _command(*args: str, shown=None, **kw) -> Command:
-    """Build a Command, refusing any subcommand that is not allowlisted."""
+def _command(*args: str, shown=None, secrets=(), **kw) -> Command:
+    """Build a Command, refusing any subcommand that is not allowlisted.
+
+    Credentials in URL arguments (a token in a plugin or buildpack URL) never
+    reach the shown form, and are scrubbed from the output as literals.
+    """
     if args[0] not in ALLOWED and args[0].split(":")[0] not in _DYNAMIC_DATASTORES:
         raise ValueError(f"{args[0]} is not an allowlisted Dokku subcommand")
-    return Command(args=tuple(args), shown=tuple(shown or args), **kw)
+    shown = tuple(redact.redact_urls(a) for a in (shown or args))
+    secrets = tuple(secrets) + tuple(s for a in args for s in redact.url_secrets(a))
+    return Command(args=tuple(args), shown=shown, secrets=secrets, **kw)
 
 
 _DYNAMIC_DATASTORES: set[str] = set()

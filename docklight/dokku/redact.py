@@ -1,20 +1,47 @@
 """Keep secrets out of history, logs and pages.
 
 Dokku echoes config values in clear text (config:set prints every value,
-datastore link/info print DSNs with passwords). Everything a command printed
-passes through ``redact_output`` before it is stored or logged; revealing a
-value is a separate, explicit read whose output is never stored.
+datastore link/info print DSNs with passwords), and it keeps what git:sync was
+given: plugins/git/internal-functions cmd-git-sync stores ``REMOTE#REF`` as the
+app's deploy-source metadata (plugins/apps/triggers.go TriggerDeploySourceSet),
+which every later ``apps:report`` prints. Everything a command printed passes
+through ``redact_output`` before it is stored, logged or handed to a page;
+revealing a value is a separate, explicit read whose output is never stored.
+
+Credentials in URLs: an http(s) URL's whole user-info is a credential
+(``https://TOKEN@``, ``user:TOKEN@``, ``oauth2:TOKEN@`` all become
+``https://***@``); for other schemes (``postgres://user:pw@``, ``ssh://git@``)
+only a password is one, so the user name stays. Token query parameters
+(``?private_token=``, ``access_token=``, ``token=`` ...) lose their value.
+
+Literal secrets (config values) are replaced wherever they occur when they
+are at least MIN_LITERAL characters long. A multi-line value is replaced as a
+whole and line by line; a line (or a value) shorter than that is replaced
+where it stands as a whole line of output, which is how Dokku prints the
+continuation lines of a multi-line value, because replacing a two-letter
+string everywhere would garble every other line.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 
 from docklight.dokku.command import SECRET, Command
 
-# scheme://user:password@host -> scheme://user:***@host, in any output.
-_URL_CREDENTIALS = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(?=@)")
+# scheme://userinfo@ in any output; userinfo ends at the last '@' before the
+# host (it may hold '@' itself only percent-encoded, but be generous).
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#\"'<>\\]+)@")
+# Schemes where a lone user name is itself the credential (a token).
+_TOKEN_SCHEMES = ("http", "https", "ftp", "ftps")
+# ?private_token=... &access_token=... in any URL.
+_TOKEN_QUERY = re.compile(
+    r"(?P<pre>[?&;](?:private_token|access_token|token|auth_token|oauth_token|api_key|apikey"
+    r"|password|passwd)=)[^&#\s\"'<>]+",
+    re.IGNORECASE,
+)
 # `       KEY:  value` lines printed by config:set (and by datastore link).
 _CONFIG_LINE = re.compile(r"^(?P<pre>\s+[A-Za-z_][A-Za-z0-9_]*:\s+)\S.*$")
 # Labelled secrets in datastore info output.
@@ -35,6 +62,19 @@ def _config_json(text: str) -> str:
     return SECRET
 
 
+def _config_value_line(line: str) -> str:
+    """Redact one line of config:set's value listing.
+
+    plugins/config/environment.go prettyPrintEnvEntries prints ``KEY:  value``
+    through columnize, so the later lines of a multi-line value follow as raw
+    lines of their own: every such line is a piece of a value.
+    """
+    match = _CONFIG_LINE.match(line)
+    if match:
+        return match["pre"] + SECRET
+    return SECRET if line.strip() else line
+
+
 def _config_set(text: str) -> str:
     lines, inside = [], False
     for line in text.split("\n"):
@@ -43,7 +83,7 @@ def _config_set(text: str) -> str:
         elif line.startswith("----->") or line.startswith("=====>"):
             inside = False
         elif inside:
-            line = _CONFIG_LINE.sub(lambda m: m["pre"] + SECRET, line)
+            line = _config_value_line(line)
         lines.append(line)
     return "\n".join(lines)
 
@@ -62,14 +102,82 @@ _REDACTORS = {
 }
 
 
+def _userinfo(match: re.Match) -> str:
+    scheme, userinfo = match["scheme"], match["userinfo"]
+    if scheme[:-3].lower() in _TOKEN_SCHEMES:
+        return f"{scheme}{SECRET}@"
+    user, colon, _password = userinfo.partition(":")
+    return f"{scheme}{user}:{SECRET}@" if colon else match[0]
+
+
+def redact_urls(text: str) -> str:
+    """Replace the credentials of every URL in text by *** (see the module docstring)."""
+    if not text or "://" not in text and "=" not in text:
+        return text
+    text = _URL_USERINFO.sub(_userinfo, text)
+    return _TOKEN_QUERY.sub(lambda m: m["pre"] + SECRET, text)
+
+
+def url_secrets(text: str) -> tuple[str, ...]:
+    """Return the credentials the URLs in text carry, as literals to scrub from output.
+
+    Tools print a URL's parts on their own (git shows the user, percent-decoded
+    forms appear in messages), so the user-info, its parts and token values
+    are scrubbed as literals too.
+    """
+    found: list[str] = []
+    for match in _URL_USERINFO.finditer(text or ""):
+        scheme, userinfo = match["scheme"][:-3].lower(), match["userinfo"]
+        user, colon, password = userinfo.partition(":")
+        parts = [userinfo, password] if scheme in _TOKEN_SCHEMES else [password]
+        if scheme in _TOKEN_SCHEMES and user not in ("git", "oauth2", "x-access-token"):
+            parts.append(user)
+        for part in parts:
+            if part:
+                found += [part, urllib.parse.unquote(part)]
+    for match in _TOKEN_QUERY.finditer(text or ""):
+        value = match[0][len(match["pre"]):]
+        found += [value, urllib.parse.unquote(value)]
+    return tuple(dict.fromkeys(p for p in found if len(p) >= MIN_LITERAL))
+
+
+def _literals(secrets) -> tuple[list[str], set[str]]:
+    """Split secrets into long literals (replaced anywhere) and short whole lines."""
+    long, short = set(), set()
+    for secret in secrets:
+        if not secret:
+            continue
+        parts = [secret]
+        if "\n" in secret or "\r" in secret:
+            parts += secret.splitlines()
+        for part in parts:
+            if len(part) >= MIN_LITERAL:
+                long.add(part)
+            elif part.strip():
+                short.add(part.strip())
+    return sorted(long, key=len, reverse=True), short
+
+
 def redact_text(text: str, secrets=()) -> str:
-    """Scrub URL passwords and the given literal secrets from text."""
+    """Scrub URL credentials and the given literal secrets from text."""
     if not text:
         return text
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= MIN_LITERAL:
-            text = text.replace(secret, SECRET)
-    return _URL_CREDENTIALS.sub(lambda m: m["pre"] + SECRET, text)
+    long, short = _literals(secrets)
+    for secret in long:
+        text = text.replace(secret, SECRET)
+    if short:
+        text = "\n".join(_short_line(line, short) for line in text.split("\n"))
+    return redact_urls(text)
+
+
+def _short_line(line: str, short: set[str]) -> str:
+    """Return line, or *** when it is (apart from spacing) one of the short secrets."""
+    bare = line.strip()
+    if bare in short:
+        lead = len(line) - len(line.lstrip())
+        trail = len(line.rstrip())
+        return line[:lead] + SECRET + line[trail:]
+    return line
 
 
 def redact_output(command: Command, text: str) -> str:
@@ -81,6 +189,19 @@ def redact_output(command: Command, text: str) -> str:
     return redact_text(text, command.secrets)
 
 
+def for_caller(command: Command, text: str) -> str:
+    """Return output as views may use it: redacted unless the command is a reveal.
+
+    Commands with an output redactor (config:get, config:export, datastore
+    info) are the explicit reads whose answer the caller asked to see; every
+    other answer (reports, lists) is scrubbed like history is, so a page never
+    shows a credential Dokku keeps, such as git:sync's deploy-source metadata.
+    """
+    if command.redact_output:
+        return text
+    return redact_text(text, command.secrets)
+
+
 def redact_line(command: Command, line: str, state: dict) -> str:
     """Redact one streamed line; state carries context between lines."""
     if line.startswith("-----> Setting config vars"):
@@ -88,7 +209,7 @@ def redact_line(command: Command, line: str, state: dict) -> str:
     elif line.startswith("----->") or line.startswith("=====>"):
         state["config"] = False
     elif state.get("config") and command.redact_output in ("config_set", "service"):
-        line = _CONFIG_LINE.sub(lambda m: m["pre"] + SECRET, line)
+        line = _config_value_line(line)
     if command.redact_output == "service":
         line = _SECRET_LABELS.sub(lambda m: m["pre"] + SECRET, line)
     elif command.redact_output in ("all", "config_json"):

@@ -168,7 +168,8 @@ def test_ps_restart_policy_lookup(obj, policy):
 
 
 def test_app_report_text_and_json():
-    node = AppReport(created_at=CREATED, deploy_source="git", locked=False, dir="/home/dokku/node-js-app")
+    node = AppReport(created_at=CREATED, deploy_source="git", locked=False, dir="/home/dokku/node-js-app",
+                     deploy_source_metadata="main")
     assert P.read_reports("apps", T("apps_report.txt")) == {"node-js-app": node}
     rows = [P.read_report("apps", o) for o in P.parse_report_json(T("apps_report.jsonl"))]
     api = AppReport(created_at=None, deploy_source="", locked=True, dir="/home/dokku/api-staging")

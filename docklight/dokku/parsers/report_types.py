@@ -75,6 +75,8 @@ class AppReport:
     deploy_source: str
     locked: bool
     dir: str
+    deploy_source_metadata: str = ""
+    """What the source was (git:sync: ``REMOTE#SHA``), shown with credentials redacted."""
 
 
 @dataclass(frozen=True, slots=True)

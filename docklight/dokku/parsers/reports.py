@@ -203,6 +203,7 @@ REPORTS: dict[str, ReportType] = {
     "apps": ReportType(AppReport, "app", {
         "created_at": _prop("created-at", convert=from_unix),
         "deploy_source": _prop("deploy-source"),
+        "deploy_source_metadata": _prop("deploy-source-metadata"),
         "locked": _prop("locked", convert=as_bool),
         "dir": _prop("dir"),
     }),
