@@ -61,7 +61,7 @@ WEB_FRAMEWORK = ("flask", "werkzeug", "flask_sock", "simple_websocket")
 # Modules of docklight.dokku the emulator may import: each imports only the
 # standard library (checked below), so the emulator still runs under a bare
 # /usr/bin/python3 through sshd.
-EMULATOR_MAY_IMPORT = ("docklight.dokku.validators",)
+EMULATOR_MAY_IMPORT = ("docklight.dokku.validators", "docklight.dokku.envfile")
 
 
 class Import(NamedTuple):
@@ -233,6 +233,7 @@ BAD_TREE = {
     "docklight/dokku/__init__.py": "",
     "docklight/dokku/executor.py": "import paramiko\n",
     "docklight/dokku/validators.py": "import re\n",
+    "docklight/dokku/envfile.py": "import re\n",
     "docklight/dokku/client.py": """
         def record():
             from docklight import history  # storage above the road to Dokku

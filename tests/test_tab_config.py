@@ -30,7 +30,7 @@ NASTY = {
     "FORCE": "--force",
     "LEADING_DASH": "-rf --quiet --app other",
     "BARE_N": "-n",
-    "BACKSLASH": "back\\slash \\n not a newline \\",
+    "BACKSLASH": "back\\slash \\n not a newline \\ inside",  # a trailing one breaks the env file
     "TAB": "\ttab\t",
     "HTML": "<script>alert(1)</script> &amp;",
 }

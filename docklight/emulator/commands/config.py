@@ -1,8 +1,19 @@
-"""config:* commands (Go plugin `config`, values stored like godotenv would)."""
+"""config:* commands, following Dokku's Go plugin `config` (plugins/config).
+
+Storage follows plugins/config/environment.go: every change is written as the
+file ``godotenv.Write`` leaves (``app["env_file"]``, docklight.dokku.envfile
+``write_text``) and every command reads that file back with godotenv's parser
+(``loadFromFile``). ``app["config"]`` holds what that read gives, for the
+other emulated plugins; when the file no longer parses (a value that ended in
+a backslash), ``app["config_error"]`` keeps godotenv's message and every
+config command that loads the file fails with it, as on Dokku.
+"""
 
 import base64
 import binascii
 import re
+
+from docklight.dokku import envfile
 
 from ..core import INFO1, NO_APP, Flag, columnize, go_json, parse_flags, shell_quote
 from ..deploy import deploy_lines, restart_containers
@@ -18,8 +29,7 @@ HELP = (
 )
 
 BARE = {"config": "config:show"}
-KEY_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-INT_RE = re.compile(r"[+-]?\d+")
+KEY_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # config.go validateKey
 EXPORT_FORMATS = ("exports", "envfile", "docker-args", "docker-args-keys", "shell", "pretty",
                   "json", "json-list", "pack-keys")
 
@@ -37,7 +47,11 @@ def _flags(*names):
 
 
 def target(ctx, values, pos):
-    """Return ``(app_name_or_None, remaining positional)``; None means global."""
+    """Return ``(app_name_or_None, remaining positional)``; None means global.
+
+    src/subcommands/subcommands.go takes args.Arg(0) unless --global, and
+    functions.go getAppNameOrGlobal verifies it (common.VerifyAppName).
+    """
     if values.get("global"):
         return None, pos
     if not pos:
@@ -46,37 +60,77 @@ def target(ctx, values, pos):
     return pos[0], pos[1:]
 
 
-def environment(st, name, merged=False):
-    """Return the env of app *name* (global env when None)."""
-    if name is None:
-        return dict(st["global"]["config"])
-    env = dict(st["global"]["config"]) if merged else {}
-    env.update(st["apps"][name]["config"])
+def _holder(st, name):
+    """Return the record whose env file is *name*'s (the global one when None)."""
+    return st["global"] if name is None else st["apps"][name]
+
+
+def env_error(holder):
+    """Return godotenv's message when *holder*'s env file no longer parses, else None."""
+    return holder.get("config_error")
+
+
+def store_env(holder, env):
+    """environment.go ``Env.Write``: write *env* with godotenv.Write, keep what a read gives."""
+    text = envfile.write_text(env)
+    holder["env_file"] = text
+    try:
+        holder["config"] = envfile.parse(text)
+        holder.pop("config_error", None)
+    except envfile.EnvFileError as exc:
+        holder["config"] = {}
+        holder["config_error"] = str(exc)
+
+
+def read_env(ctx, st, name):
+    """environment.go ``loadFromFile``: parse the env file, drop invalid keys, or fail.
+
+    A file that does not parse fails the command with godotenv's error
+    (LogFailWithError prints it after ` !     `). Keys godotenv reads that
+    validateKey refuses are deleted with Dokku's message and the file is
+    written back. A state seeded without a file reads its ``config`` map.
+    """
+    holder = _holder(st, name)
+    if env_error(holder):
+        ctx.fail(env_error(holder))
+    env = dict(holder["config"])
+    invalid = [k for k in env if not KEY_RE.fullmatch(k)]
+    for key in invalid:
+        ctx.out(f"{INFO1}Deleting invalid key {key} from config for {name or '<global>'}")
+        del env[key]
+    if invalid:
+        store_env(holder, env)
     return env
 
 
+def fail_if_unreadable(ctx, app):
+    """Fail a deploy of *app* whose env file no longer parses, with godotenv's message.
+
+    Every release runs the docker-args-deploy trigger (plugins/config/
+    docker-args-deploy), whose ``config_export app APP --format
+    docker-args-keys --merged`` loads the env file and fails under set -e.
+    """
+    if env_error(app):
+        ctx.fail(env_error(app))
+
+
+def environment(ctx, st, name, merged=False):
+    """config.go ``getEnvironment``: the app's env, merged over the global one when asked."""
+    if name is None or not merged:
+        return read_env(ctx, st, name)
+    env = read_env(ctx, st, name)
+    merged_env = read_env(ctx, st, None)  # LoadMergedAppEnv: global.Merge(app)
+    merged_env.update(env)
+    return merged_env
+
+
 def pretty_lines(env, prefix=""):
-    """Return config:show's columnized ``KEY:  value`` lines."""
+    """Return environment.go prettyPrintEnvEntries: columnized ``KEY:  value`` lines."""
     return columnize([[f"{k}:", env[k]] for k in sorted(env)], prefix=prefix)
 
 
-def atoi(value):
-    """Return *value* as an int when Go's strconv.Atoi accepts it, else None."""
-    if INT_RE.fullmatch(value):
-        number = int(value)
-        if -(2 ** 63) <= number < 2 ** 63:
-            return number
-    return None
-
-
-def godotenv_value(value):
-    """Return *value* as godotenv writes it back: integers lose sign and zeros."""
-    number = atoi(value)
-    return value if number is None else str(number)
-
-
 def restart_lines(ctx, st, name):
-    """Return (and apply) the restart a config change triggers, if any."""
+    """config.go ``triggerRestart``: the restart a config change triggers, if any."""
     app = st["apps"][name]
     if not app["deployed"] or not app["restore"]:
         return []
@@ -100,7 +154,7 @@ def decode_base64(ctx, key, value):
 
 
 def parse_pairs(ctx, pairs, encoded):
-    """Validate ``K=V`` pairs; return an ordered dict of decoded values."""
+    """functions.go ``SubSet``: split ``K=V`` pairs and decode values; keys are checked later."""
     if not pairs:
         ctx.fail("At least one env pair must be given")
     parsed = {}
@@ -108,22 +162,24 @@ def parse_pairs(ctx, pairs, encoded):
         key, eq, value = pair.partition("=")
         if not eq:
             ctx.fail(f"Invalid env pair: {pair}")
-        if not KEY_RE.fullmatch(key):
-            ctx.fail(f"Invalid key name: '{key}'")
         parsed[key] = decode_base64(ctx, key, value) if encoded else value
     return parsed
 
 
 def set_vars(ctx, name, updates, no_restart=False):
-    """Apply *updates* to app *name* (global if None) and print config:set output.
+    """config.go ``SetMany``: load the env file, check keys, write, print, restart.
 
-    Shared with the datastore link command, which echoes through config:set too.
+    The values printed are the ones given, not the ones stored (SetMany
+    prints ``entries``). Shared with the datastore link command.
     """
     lines = []
     with ctx.transaction() as st:
-        env = st["global"]["config"] if name is None else ctx.verify_app(name, st)["config"]
-        for key, value in updates.items():
-            env[key] = godotenv_value(value)
+        env = read_env(ctx, st, name)
+        for key in updates:
+            if not KEY_RE.fullmatch(key):
+                ctx.fail(f"Invalid key name: '{key}'")
+        env.update(updates)
+        store_env(_holder(st, name), env)
         if name is not None and not no_restart:
             lines = restart_lines(ctx, st, name)
     ctx.out(f"{INFO1}Setting config vars")
@@ -132,16 +188,23 @@ def set_vars(ctx, name, updates, no_restart=False):
 
 
 def unset_vars(ctx, name, keys, no_restart=False):
-    """Remove *keys* and print config:unset output (shared with datastore unlink)."""
+    """config.go ``UnsetMany``: load, check keys, unset the set ones, write if changed."""
     lines, messages = [], []
     with ctx.transaction() as st:
-        env = st["global"]["config"] if name is None else ctx.verify_app(name, st)["config"]
+        env = read_env(ctx, st, name)
+        for key in keys:
+            if not KEY_RE.fullmatch(key):
+                ctx.fail(f"Invalid key name: '{key}'")
+        changed = False
         for key in keys:
             if key in env:
                 del env[key]
+                changed = True
                 messages.append(f"{INFO1}Unsetting {key}")
             else:
                 messages.append(f"{INFO1}Skipping {key}, it is not set in the environment")
+        if changed:
+            store_env(_holder(st, name), env)
         if name is not None and not no_restart:
             lines = restart_lines(ctx, st, name)
     ctx.lines(messages)
@@ -149,7 +212,8 @@ def unset_vars(ctx, name, keys, no_restart=False):
 
 
 def cmd_set(ctx, args):
-    values, pos = parse_flags(ctx, "config:set", args, _flags("global", "no-restart", "encoded"))
+    """functions.go ``SubSet`` -> config.go ``SetMany`` (replace=false)."""
+    values, pos = parse_flags(ctx, "config:set", args, _flags("global", "encoded", "no-restart"))
     name, pairs = target(ctx, values, pos)
     updates = parse_pairs(ctx, pairs, values["encoded"])
     set_vars(ctx, name, updates, values["no-restart"])
@@ -157,6 +221,7 @@ def cmd_set(ctx, args):
 
 
 def cmd_unset(ctx, args):
+    """functions.go ``SubUnset`` -> config.go ``UnsetMany``."""
     values, pos = parse_flags(ctx, "config:unset", args, _flags("global", "no-restart"))
     name, keys = target(ctx, values, pos)
     if not keys:
@@ -166,67 +231,75 @@ def cmd_unset(ctx, args):
 
 
 def cmd_clear(ctx, args):
+    """functions.go ``SubClear`` -> config.go ``UnsetAll``: one ``Unsetting K`` line per key.
+
+    Go walks its map in random order; the emulator prints the keys sorted.
+    """
     values, pos = parse_flags(ctx, "config:clear", args, _flags("global", "no-restart"))
     name, _ = target(ctx, values, pos)
     lines = []
     with ctx.transaction() as st:
-        env = st["global"]["config"] if name is None else st["apps"][name]["config"]
-        env.clear()
+        env = read_env(ctx, st, name)
+        messages = [f"{INFO1}Unsetting {key}" for key in sorted(env)]
+        if env:
+            store_env(_holder(st, name), {})
         if name is not None and not values["no-restart"]:
             lines = restart_lines(ctx, st, name)
-    ctx.out(f"{INFO1}Clearing config vars")
+    ctx.lines(messages)
     ctx.stream(lines)
     return 0
 
 
 def cmd_show(ctx, args):
+    """functions.go ``SubShow``: ``=====> APP env vars`` then the pretty export."""
     values, pos = parse_flags(ctx, "config:show", args, _flags("global", "merged"))
     name, _ = target(ctx, values, pos)
-    env = environment(ctx.state, name, values["merged"])
+    env = environment(ctx, ctx.state, name, values["merged"])
     ctx.info2(f"{name or 'global'} env vars", quiet=True)
     ctx.out("\n".join(pretty_lines(env)))
     return 0
 
 
 def cmd_get(ctx, args):
-    values, pos = parse_flags(ctx, "config:get", args, _flags("global", "merged", "quoted"))
+    """functions.go ``SubGet`` -> config.go ``Get``: exit 1 without a word when unset or unreadable.
+
+    config:get has no --merged flag (src/subcommands/subcommands.go).
+    """
+    values, pos = parse_flags(ctx, "config:get", args, _flags("global", "quoted"))
     name, keys = target(ctx, values, pos)
     if not keys:
         ctx.fail("Expected: key")
     if len(keys) > 1:
         ctx.fail(f"Unexpected argument(s): [{' '.join(keys[1:])}]")
-    env = environment(ctx.state, name, values["merged"])
+    holder = _holder(ctx.state, name)
     key = keys[0]
-    if not KEY_RE.fullmatch(key) or key not in env:
-        return 1  # Dokku prints nothing at all here
+    if env_error(holder) or not KEY_RE.fullmatch(key):
+        return 1  # Get returns ("", false) on a load error or a bad key; SubGet exits 1
+    env = read_env(ctx, ctx.state, name)
+    if key not in env:
+        return 1
     ctx.out(shell_quote(env[key]) if values["quoted"] else env[key])
     return 0
 
 
 def cmd_keys(ctx, args):
+    """functions.go ``SubKeys``."""
     values, pos = parse_flags(ctx, "config:keys", args, _flags("global", "merged"))
     name, _ = target(ctx, values, pos)
-    ctx.lines(sorted(environment(ctx.state, name, values["merged"])))
+    ctx.lines(sorted(environment(ctx, ctx.state, name, values["merged"])))
     return 0
 
 
-def envfile_escape(value):
-    """Escape like godotenv's doubleQuoteEscape."""
-    for char in '\\\n\r"!$`':
-        replacement = {"\n": "\\n", "\r": "\\r"}.get(char, "\\" + char)
-        value = value.replace(char, replacement)
-    return value
-
-
 def export_text(env, fmt):
-    """Return config:export output for *fmt* (None if the format is unknown)."""
+    """Return config:export output for *fmt* (None if the format is unknown).
+
+    environment.go ``Env.Export`` per format, plus functions.go ``export``'s suffix.
+    """
     keys = sorted(env)
     if fmt == "exports":
         return "".join(f"export {k}={shell_quote(env[k])}\n" for k in keys) or "\n"
     if fmt == "envfile":
-        lines = sorted(f"{k}={atoi(env[k])}" if atoi(env[k]) is not None else f'{k}="{envfile_escape(env[k])}"'
-                       for k in keys)
-        return "\n".join(lines) + "\n"
+        return envfile.marshal(env) + "\n"  # EnvfileString: godotenv.Marshal
     if fmt == "json":
         return go_json(env) + "\n"
     if fmt == "json-list":
@@ -245,9 +318,10 @@ def export_text(env, fmt):
 
 
 def cmd_export(ctx, args):
+    """functions.go ``SubExport`` -> ``export``: the env is loaded before the format is checked."""
     values, pos = parse_flags(ctx, "config:export", args, _flags("global", "merged", "format"))
     name, _ = target(ctx, values, pos)
-    text = export_text(environment(ctx.state, name, values["merged"]), values["format"])
+    text = export_text(environment(ctx, ctx.state, name, values["merged"]), values["format"])
     if text is None:
         ctx.fail(f"Unknown export format: {values['format']}")
     ctx.write(text)

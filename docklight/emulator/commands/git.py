@@ -11,6 +11,7 @@ from .. import report
 from .. import state as store
 from ..core import INFO1, VERBOSE, CommandExit
 from ..deploy import build_lines, deploy_lines
+from . import config as config_cmds
 from ..git_remote import RemoteError, fetch_lines, is_valid_branch_name, resolve
 from ..report import ReportSpec, global_prop
 
@@ -212,7 +213,7 @@ def receive_app(st, name, app, sha, now):
     """Build and deploy *sha* like git_receive_app -> git_build (plugins/git/functions)."""
     variable = rev_env_var(app)
     if variable:
-        app["config"][variable] = sha  # config_set --no-restart, quietly
+        config_cmds.store_env(app, {**app["config"], variable: sha})  # config_set --no-restart, quietly
     lines = build_lines(name, app)
     store.mark_deployed(app, now, sha)
     return lines + deploy_lines(st, name, app)

@@ -8,6 +8,7 @@ from ..core import NO_APP, Flag, go_json, parse_flags
 from ..deploy import build_lines, deploy_lines, proxy_rebuild_lines, restart_containers
 from ..props import cmd_property_set
 from ..report import ReportSpec, global_prop, triple
+from . import config as config_cmds
 
 HELP = (
     ("ps:inspect <app>", "Displays a sanitized version of docker inspect for an app"),
@@ -216,6 +217,7 @@ def restart_app(ctx, name, proc=None):
         app = ctx.verify_app(name, st)
         if _not_deployed(ctx, app, name):
             return
+        config_cmds.fail_if_unreadable(ctx, app)
         procs = {proc} if proc else None
         lines = deploy_lines(st, name, app, release=False, procs=procs)
         restart_containers(app, procs)
@@ -227,6 +229,7 @@ def rebuild_app(ctx, name):
         app = ctx.verify_app(name, st)
         if _not_deployed(ctx, app, name):
             return
+        config_cmds.fail_if_unreadable(ctx, app)
         lines = build_lines(name, app) + deploy_lines(st, name, app)
         restart_containers(app)
     ctx.stream(lines)
