@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from docklight import config
-from docklight import db, jsonlog, request_limits
+from docklight import db, jsonlog, request_limits, saved_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,9 +35,12 @@ def _environment(test_config):
 def build_app(test_config=None) -> Flask:
     """Create the app; test_config holds DOCKLIGHT_* settings and Flask overrides."""
     env, overrides = _environment(test_config)
-    # Settings are validated before anything else so a bad value stops start-up
-    # with one line instead of a traceback (callers catch ConfigError).
-    settings = config.load(env)
+    environment = os.environ if env is None else env
+    # Values saved on the Settings page lie under the environment's. Settings
+    # are validated before anything else so a bad value stops start-up with
+    # one line instead of a traceback (callers catch ConfigError).
+    saved, saved_at = saved_settings.load(saved_settings.database_path(environment))
+    settings = config.load(saved_settings.effective(environment, saved))
     jsonlog.configure(settings.log_level)
 
     app = Flask("docklight", template_folder=os.path.join(ROOT, "templates"),
@@ -51,6 +54,7 @@ def build_app(test_config=None) -> Flask:
         PERMANENT_SESSION_LIFETIME=int(settings.session_hours * 3600),
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SETTINGS=settings,
+        ENVIRONMENT=environment,
         LOG_LINGER_SECONDS=settings.log_linger_seconds,
         LOG_HEARTBEAT_SECONDS=settings.log_heartbeat_seconds,
         LOG_QUEUE_LINES=settings.log_queue_lines,
@@ -77,7 +81,8 @@ def build_app(test_config=None) -> Flask:
 
     from docklight import security, templating
     from docklight.views import (app_page, apps, auth, databases, errors, health, history,
-                                 host, jobs, logs, maintenance, plugins, tabs, websocket)
+                                 host, jobs, logs, maintenance, plugins, settings as settings_page,
+                                 tabs, websocket)
 
     # Body limits first: no check or view may read a body before its limit is set.
     request_limits.init_app(app)
@@ -87,11 +92,12 @@ def build_app(test_config=None) -> Flask:
     # before the blueprint is first registered.
     tabs.load_all()
     for area in (auth, apps, health, jobs, app_page, databases, plugins, history, logs, host,
-                 maintenance):
+                 maintenance, settings_page):
         app.register_blueprint(area.bp)
     # The WebSocket routes (jobs.stream, logs.stream) are on the jobs and logs blueprints.
     websocket.sock.init_app(app)
     errors.init_app(app)
+    settings_page.init_app(app, saved_at)
 
     from docklight import cli, retention
 

@@ -41,6 +41,17 @@ class Services:
                                   shared=SharedReads(self.settings.database))
         return self._dokku
 
+    def reload(self, settings) -> None:
+        """Use settings from now on: the next command connects with them.
+
+        The old client is closed unless a job is running, whose channel it
+        still carries; it is then left to finish on the old connection.
+        """
+        old, self._dokku = self._dokku, None
+        self.settings = settings
+        if old is not None and not self.jobs.running_count():
+            old.close()
+
 
 def init_app(app, settings) -> None:
     """Attach the services to app."""

@@ -55,6 +55,7 @@ TOP_LEVEL = {
     "docklight.htmx": WEB,
     "docklight.cli": WEB,
     "docklight.config": WEB,
+    "docklight.saved_settings": WEB,
 }
 
 WEB_FRAMEWORK = ("flask", "werkzeug", "flask_sock", "simple_websocket")

@@ -75,9 +75,9 @@ _DYNAMIC_DATASTORES: set[str] = set()
 # --- host -------------------------------------------------------------------
 
 @allows("version")
-def version() -> Command:
-    """Print the Dokku version."""
-    return _command("version", timeout=15)
+def version(*, root: bool = False) -> Command:
+    """Print the Dokku version (on the root target when root)."""
+    return _command("version", timeout=15, root=root)
 
 
 @allows("report")
