@@ -73,6 +73,10 @@
     var out = e.target.querySelector(".job-output");
     if (out) out.scrollTop = out.scrollHeight;
     if (e.detail.message.indexOf("data-job-finished") !== -1) {
+      // A job that destroyed or renamed this page's app leads elsewhere
+      // (views/job_next.py); the page follows instead of going stale.
+      var next = e.target.querySelector("[data-job-next]");
+      if (next) { window.location.assign(next.getAttribute("data-job-next")); return; }
       htmx.trigger(document.body, "job-done", {});
     }
   });

@@ -107,3 +107,49 @@ def test_no_boosted_link_or_form_inherits_a_region_target(page, live, emulator):
         if found:
             inherited[path] = found
     assert inherited == {}
+
+
+def test_after_destroy_the_dashboard_and_a_gone_app_is_a_404(page, live, emulator):
+    emulator.settings(step_delay_ms=0)
+    login(page, live)
+    page.goto(live.url + "/apps/blog/destroy")
+    page.fill("#destroy input[name=confirm]", "blog")
+    page.click("#destroy button[type=submit]")
+    page.wait_for_url(live.url + "/", timeout=30000)
+    expect(page.locator("#flash .notice")).to_have_text("Destroyed blog.")
+    expect(page.locator("#app-api")).to_be_visible()
+    expect(page.locator("#app-blog")).to_have_count(0)
+    assert ["apps:destroy", "blog", "--force"] in emulator.calls()
+    # The flash is shown once.
+    page.reload()
+    expect(page.locator("#app-api")).to_be_visible()
+    expect(page.locator("#flash .notice")).to_have_count(0)
+
+    # Its pages are a 404 with a way home, not a 502.
+    response = page.goto(live.url + "/apps/blog/config")
+    assert response.status == 404
+    expect(page.locator("main h1")).to_have_text("404 · No such app")
+    page.console_errors.remove(
+        "Failed to load resource: the server responded with a status of 404 (NOT FOUND)")
+    page.click("main a:text-is('Back to the dashboard')")
+    page.wait_for_url(live.url + "/")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_after_rename_the_new_name_and_stale_tabs_are_a_404(page, live, emulator):
+    emulator.settings(step_delay_ms=0)
+    login(page, live)
+    stale = page.context.new_page()
+    stale.goto(live.url + "/apps/api/overview")
+    page.goto(live.url + "/apps/api/overview")
+    page.fill("#f-new_name", "api-v2")
+    page.click("form[action='/apps/api/rename'] button")
+    page.wait_for_url(live.url + "/apps/api-v2/overview", timeout=30000)
+    expect(page.locator("#flash .notice")).to_have_text("Renamed api to api-v2.")
+    expect(page.locator("main h1")).to_have_text("api-v2")
+    assert ["apps:rename", "api", "api-v2"] in emulator.calls()
+    # A page still showing the old name: its tabs lead to the 404 page.
+    stale.click("nav.tabs >> text=Domains")
+    stale.wait_for_selector("main h1:text-is('404 · No such app')")
+    assert stale.locator("main a:text-is('Back to the dashboard')").count() == 1
+    assert page.console_errors == [], page.console_errors

@@ -9,8 +9,9 @@ message with the request id.
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import g, render_template, request
+from flask import g, render_template, request, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from docklight.dokku.errors import CommandFailed, DokkuError
@@ -29,6 +30,34 @@ def render_error(status: int, title: str, message: str = "", *, dokku_error=None
         body = render_template("errors/_error.html", **context)
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
     return render_template("errors/error.html", **context), status
+
+
+def missing_app(exc: CommandFailed) -> str | None:
+    """Return the app of this request if Dokku refused because it does not exist.
+
+    Dokku's verify_app_name (plugins/common/functions) fails with
+    "App <app> does not exist" and exit code 20, the only use of that code in
+    Dokku; the code alone decides when the output was redacted (config:export).
+    """
+    app = g.get("app")
+    if not app:
+        return None
+    if exc.result.exit_code == 20 or re.search(rf"\bApp {re.escape(app)} does not exist",
+                                               exc.message or ""):
+        return app
+    return None
+
+
+def render_missing_app(app: str):
+    """Answer a page of an app that is gone (destroyed, renamed) with 404 and a way home.
+
+    An htmx GET (a tab switch, a fragment refreshing itself) is sent to the
+    whole 404 page, since nothing on the old page is valid any more.
+    """
+    if is_htmx() and request.method == "GET":
+        return "", 404, {"HX-Redirect": request.full_path.rstrip("?")}
+    return render_error(404, "No such app",
+                        f"There is no app {app} on this Dokku host (any more).")
 
 
 def attempt(load):
@@ -54,6 +83,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(CommandFailed)
     def _failed(exc: CommandFailed):
+        app = missing_app(exc)
+        if app is not None:
+            return render_missing_app(app)
         return render_error(502, "Dokku refused the command", exc.message, failed=exc)
 
     @app.errorhandler(RequestEntityTooLarge)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import queue
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 
 from docklight import services
 from docklight.dokku.validators import ascii_int
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.views.job_next import job_next_url, next_step
 from docklight.views.job_slot import running_job_panels
 from docklight.views.websocket import sock
 
 bp = Blueprint("jobs", __name__)
 bp.add_app_template_global(running_job_panels)
+bp.add_app_template_global(job_next_url)
 
 MAX_QUEUED = 5000  # lines waiting for one slow browser before we skip
 POLL_SECONDS = 0.5  # how often a viewer of another worker's job reads the database
@@ -39,6 +41,18 @@ def show(job_id):
     job = _job_or_404(job_id)
     lines = services.get().jobs.output(job)
     return page_or_fragment("jobs/show.html", "jobs/_panel.html", job=job, lines=lines)
+
+
+@bp.get("/jobs/<job_id>/next")
+def next_step_GET(job_id):
+    """Continue after a job that destroyed or renamed its app, with a flash message."""
+    job = _job_or_404(job_id)
+    step = next_step(job)
+    if step is None:
+        return redirect_to(url_for("jobs.show", job_id=job_id))
+    url, message = step
+    flash(message)
+    return redirect_to(url)
 
 
 @bp.post("/jobs/<job_id>/cancel")
