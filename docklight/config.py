@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 
 from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
+from docklight.forwarded import (AllowedHosts, TrustedProxies, parse_allowed_hosts,
+                                 parse_trusted_proxies)
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 SSH_OPTIONS = {
@@ -37,7 +39,8 @@ class Settings:
     database: str
     port: int
     log_level: str
-    trusted_proxies: int
+    trusted_proxies: TrustedProxies
+    allowed_hosts: AllowedHosts
     session_hours: float
     login_max_failures: int
     login_window_minutes: float
@@ -77,6 +80,14 @@ def _float(env, name, default, minimum=0.0) -> float:
     if value < minimum:
         raise ConfigError(f"{name} must be >= {minimum:g}, got {value:g}")
     return value
+
+
+def _parsed(env, name, parse):
+    """Return parse(env[name]), a ValueError turned into a one-line ConfigError."""
+    try:
+        return parse(env.get(name, ""))
+    except ValueError as exc:
+        raise ConfigError(f"{name} {exc}") from None
 
 
 def parse_ssh_opts(text: str) -> dict[str, str]:
@@ -257,7 +268,8 @@ def load(env=None) -> Settings:
         database=os.path.join(data_dir, "docklight.sqlite3"),
         port=_int(env, "PORT", 3001, 1, 65535),
         log_level=log_level,
-        trusted_proxies=_int(env, "DOCKLIGHT_TRUSTED_PROXIES", 0, 0, 10),
+        trusted_proxies=_parsed(env, "DOCKLIGHT_TRUSTED_PROXIES", parse_trusted_proxies),
+        allowed_hosts=_parsed(env, "DOCKLIGHT_ALLOWED_HOSTS", parse_allowed_hosts),
         session_hours=_float(env, "DOCKLIGHT_SESSION_HOURS", 12.0, 0.01),
         login_max_failures=_int(env, "DOCKLIGHT_LOGIN_MAX_FAILURES", 5, 1),
         login_window_minutes=_float(env, "DOCKLIGHT_LOGIN_WINDOW_MINUTES", 15.0, 0.1),

@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from docklight import config
-from docklight import db, jsonlog, request_limits, saved_settings
+from docklight import db, forwarded, jsonlog, request_limits, saved_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -66,12 +66,9 @@ def build_app(test_config=None) -> Flask:
     app.config.update(overrides)
     app.session_interface = SessionInterface()
 
-    if settings.trusted_proxies:
-        # Dokku's nginx is one hop; only those hops may set X-Forwarded-*.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    # X-Forwarded-* only from the configured proxies; Host checked against
+    # DOCKLIGHT_ALLOWED_HOSTS before anything else runs.
+    forwarded.init_app(app, settings.trusted_proxies, settings.allowed_hosts)
 
     db.migrate(settings.database)
 

@@ -29,6 +29,7 @@ def deploy_config(sshd, data_dir, **extra):
         "DOCKLIGHT_DOKKU_SSH_OPTS": "",
         "DOCKLIGHT_DOKKU_SSH_KEY_PATH": sshd.key_path,
         "DOCKLIGHT_DOKKU_SSH_KNOWN_HOSTS": sshd.known_hosts,
+        "DOCKLIGHT_ALLOWED_HOSTS": "docklight.example.com",
     })
     config.update(extra)
     return config

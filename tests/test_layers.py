@@ -51,6 +51,7 @@ TOP_LEVEL = {
     "docklight.factory": WEB,
     "docklight.security": WEB,
     "docklight.request_limits": WEB,
+    "docklight.forwarded": WEB,
     "docklight.services": WEB,
     "docklight.htmx": WEB,
     "docklight.cli": WEB,
