@@ -154,3 +154,11 @@ def test_xargs_quote_refuses_what_cannot_travel(arg):
 def test_display_quotes_like_a_shell():
     cmd = Command(args=("config:get", "api", "KEY"), shown=("x", "a b", "KEY=***"))
     assert cmd.display == "dokku x 'a b' KEY=***"
+
+
+@pytest.mark.parametrize("value", ["ends in \\", "007", 'say "hi"'])
+def test_config_set_refuses_values_dokku_would_not_give_back(value):
+    # The builder is the one road: no caller can send a value godotenv changes or breaks on.
+    with pytest.raises(ValidationError) as exc:
+        commands.config_set("api", {"OK": "fine", "K": value})
+    assert exc.value.field == "value" and "Not sent." in exc.value.message

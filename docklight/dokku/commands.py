@@ -17,6 +17,7 @@ import re
 import urllib.parse
 
 from docklight.dokku import redact
+from docklight.dokku import envfile
 from docklight.dokku import validators as v
 from docklight.dokku.command import SECRET, Command
 
@@ -232,6 +233,21 @@ def config_get(app: str, key: str) -> Command:
     return _command("config:get", app, key, app=app, redact_output="all")
 
 
+def storable_config_value(value, field: str = "value") -> str:
+    """Return *value* if Dokku will give it back byte for byte, else refuse it.
+
+    The trip is exact (base64); the storage is not: Dokku's env file goes
+    through godotenv's Marshal and parser (docklight.dokku.envfile), which
+    change some values and cannot hold others. The refusal says what Dokku
+    would make of it, so nothing is stored other than as typed.
+    """
+    value = v.config_value(value, field=field)
+    problem = envfile.refusal(value)
+    if problem:
+        raise v.ValidationError(field, problem)
+    return value
+
+
 @allows("config:set")
 def config_set(app: str, values: dict[str, str], *, restart: bool = True) -> Command:
     """Set config vars; values travel base64 so every byte arrives as typed."""
@@ -246,7 +262,7 @@ def config_set(app: str, values: dict[str, str], *, restart: bool = True) -> Com
     shown.append(app)
     for key, value in values.items():
         key = v.config_key(key)
-        value = v.config_value(value)
+        value = storable_config_value(value)
         encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
         args.append(f"{key}={encoded}")
         shown.append(f"{key}={SECRET}")

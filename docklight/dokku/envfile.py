@@ -330,3 +330,28 @@ def round_trip(key: str, value: str) -> tuple[str | None, str | None]:
         return parse(write_text({key: value})).get(key, ""), None
     except EnvFileError as exc:
         return None, str(exc)
+
+
+def refusal(value: str) -> str | None:
+    """Return why *value* cannot be stored byte-exact by Dokku (and what it would become), or None.
+
+    The message names the cause, read from Marshal and extractVarValue, and
+    shows what a later read would give, so a person can type that or
+    something else instead.
+    """
+    readback, error = round_trip("K", value)
+    if error is not None:
+        return ("Dokku cannot store a value that ends in a backslash: godotenv writes it as \\\\ "
+                "before the closing quote, which then no longer closes (\"unterminated quoted "
+                "value\"), and every later config command and deploy of the app fails. "
+                "Not sent.")
+    if readback == value:
+        return None
+    if atoi(value) is not None:
+        cause = "godotenv writes a value Go reads as a whole number as that number"
+    elif value.endswith('"'):
+        cause = ("godotenv's parser strips a value's last double quote together with the "
+                 "closing one, leaving the backslash that escaped it")
+    else:
+        cause = "godotenv's Marshal and parser do not give it back unchanged"
+    return f"Dokku would store {readback!r} instead ({cause}). Not sent."

@@ -93,7 +93,7 @@ def _pairs_from_form(form, rows: int) -> tuple[dict[str, str], dict[str, str]]:
             continue
         try:
             key = config_key(raw_key, field=key_field)
-            value = config_value(value, field=value_field)
+            value = commands.storable_config_value(value, field=value_field)
         except ValidationError as exc:
             errors[exc.field] = exc.message
             continue
