@@ -223,6 +223,7 @@ def load(env=None) -> Settings:
     root_target = _target(env, "DOCKLIGHT_DOKKU_SSH_ROOT_TARGET", opts)
     ssh = _ssh_settings(env, opts, max_channels)
     root_ssh = _ssh_settings(env, opts, max_channels)
+    ssh.max_queue = root_ssh.max_queue = _int(env, "DOCKLIGHT_DOKKU_MAX_QUEUE", 32, 0, 10000)
     root_key = env.get("DOCKLIGHT_DOKKU_SSH_ROOT_KEY_PATH")
     if root_key:
         root_ssh.key_path = os.path.expanduser(root_key)
@@ -230,6 +231,7 @@ def load(env=None) -> Settings:
         read=_float(env, "DOCKLIGHT_DOKKU_READ_TIMEOUT", 30.0, 1),
         write=_float(env, "DOCKLIGHT_DOKKU_WRITE_TIMEOUT", 300.0, 1),
         long=_float(env, "DOCKLIGHT_JOB_TIMEOUT", 3600.0, 1),
+        page=_float(env, "DOCKLIGHT_PAGE_TIMEOUT", 10.0, 0.1),
     )
     dokku_bin = env.get("DOCKLIGHT_DOKKU_BIN") or "dokku"
     demo_flag = (env.get("DOCKLIGHT_DEMO") or "").lower()

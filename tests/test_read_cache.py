@@ -176,3 +176,63 @@ def test_two_gunicorn_workers_share_reads_and_invalidation(sshd, emulator, data_
         assert bulk_calls(emulator) == 2
     finally:
         server.stop()
+
+
+# --- admission control -------------------------------------------------------------
+
+def test_a_full_queue_refuses_reads_at_once_without_asking_dokku(make_app, emulator):
+    from docklight.dokku import commands
+    from docklight.dokku.errors import DokkuBusy
+
+    app = make_app(DOCKLIGHT_DOKKU_MAX_CHANNELS="1", DOCKLIGHT_DOKKU_MAX_QUEUE="1")
+    dokku = app.extensions["docklight"].dokku
+    emulator.settings(delay_ms=1500)
+    outcomes = {}
+
+    def read(name):
+        try:
+            outcomes[name] = dokku.run(commands.report("ps")).exit_code
+        except DokkuBusy as exc:
+            outcomes[name] = exc
+
+    holder = threading.Thread(target=read, args=("holder",))
+    holder.start()
+    while not running_pids(emulator, ["ps:report"]):
+        time.sleep(0.02)  # the one channel is taken
+    queued = threading.Thread(target=read, args=("queued",))
+    queued.start()
+    executor = dokku.executors.user
+    while executor.waiting < 1:
+        time.sleep(0.02)  # the one queue place is taken
+    read("refused")
+    assert isinstance(outcomes["refused"], DokkuBusy)
+    assert outcomes["refused"].status == 503
+    assert "Dokku is not answering" in str(outcomes["refused"])
+    holder.join(30)
+    queued.join(30)
+    assert outcomes["holder"] == 0 and outcomes["queued"] == 0
+    assert bulk_calls(emulator) == 2  # the refused read never reached Dokku
+
+
+def test_cold_page_answers_503_with_retry_after_when_dokku_hangs(make_app, emulator):
+    app = make_app(DOCKLIGHT_PAGE_TIMEOUT="0.5")
+    client = app.test_client()
+    client.post("/api/auth/login", data={"password": PASSWORD},
+                headers={"Origin": "http://localhost"})
+    emulator.settings(delay_ms=2500)
+    r = client.get("/apps", headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    assert "Dokku is not answering" in html
+    # The page gave up while Dokku still worked on the read...
+    while bulk_calls(emulator) < 1:
+        time.sleep(0.02)
+    assert running_pids(emulator, ["ps:report"])
+    dokku = app.extensions["docklight"].dokku
+    while dokku.reads.refreshing(dashboard.CACHE_KEY):
+        time.sleep(0.05)
+    # ...which then filled the cache for the next request, without asking again.
+    r = client.get("/apps", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'id="app-api"' in r.get_data(as_text=True)
+    assert bulk_calls(emulator) == 1

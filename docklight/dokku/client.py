@@ -22,7 +22,7 @@ from docklight.dokku.executor import Executors, SSHExecutor
 from docklight.dokku.local import LocalExecutor
 from docklight.dokku.pool import ExecutorPool
 from docklight.dokku.readcache import Cached, ReadCache, SharedStore
-from docklight.dokku.targets import DokkuSettings
+from docklight.dokku.targets import DokkuSettings, Timeouts
 
 log = logging.getLogger("docklight.dokku")
 
@@ -70,9 +70,9 @@ class Dokku:
         # generation() returns a number that changes whenever any worker
         # changes state (a cheap check); reads from an older one are dropped.
         # shared holds values and refresh leases every worker sees.
+        timeouts = getattr(executors.user, "timeouts", None) or Timeouts()
         self.reads = ReadCache(cache_ttl, generation, shared,
-                               lease_seconds=executors.user.timeouts.read + 5
-                               if hasattr(executors.user, "timeouts") else 60.0)
+                               lease_seconds=timeouts.read + 5, wait_seconds=timeouts.page)
         self._versions: dict[str, parsers.DokkuVersion] = {}
         # on_change() tells the other workers that cached reads are stale.
         self.on_change = on_change

@@ -55,6 +55,13 @@ class CommandTimeout(DokkuError):
     status = 504
 
 
+class DokkuBusy(DokkuError):
+    """Too many commands already wait for a channel: answered at once, with Retry-After."""
+
+    status = 503
+    retry_after = 5
+
+
 class RootNotConfigured(DokkuError):
     """A root-only command was asked for but no root target is configured."""
 

@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass
 
 from docklight.dokku.command import Command, Result
-from docklight.dokku.errors import CommandTimeout, DokkuError, HostKeyError, RootNotConfigured
+from docklight.dokku.errors import (CommandTimeout, DokkuBusy, DokkuError, HostKeyError,
+                                   RootNotConfigured)
 from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 READ_CHUNK = 32768
@@ -112,6 +113,8 @@ class SSHExecutor:
         self._transport = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.max_channels)
+        self._queue_lock = threading.Lock()
+        self.waiting = 0  # reads and writes waiting for a channel right now
 
     def __str__(self) -> str:
         return str(self.target)
@@ -322,11 +325,43 @@ class SSHExecutor:
                     "it changes state.", command, "Check the app's state, then retry.") from lost
             return self._run_once(command)
 
+    def _admit(self, command: Command, deadline: float | None) -> None:
+        """Take a channel slot, or refuse at once when too many reads already wait.
+
+        Admission control (issue 13.2): when Dokku is slow every channel is
+        busy and requests would pile up behind them. A read finds at most
+        ``max_queue`` others waiting before it, and waits no longer than its
+        own deadline; otherwise it gets DokkuBusy now (a page then shows its
+        stale value, or "Dokku is not answering" with Retry-After). Writes
+        are never refused for a full queue: someone asked for them.
+        """
+        if self._slots.acquire(blocking=False):
+            return
+        with self._queue_lock:
+            if not command.mutates and self.waiting >= self.settings.max_queue:
+                raise self._error(
+                    "Dokku is not answering",
+                    f"all {self.settings.max_channels} channels to Dokku are busy and "
+                    f"{self.waiting} more commands are waiting for one", command,
+                    "Dokku is slow or overloaded; try again in a few seconds.", cls=DokkuBusy)
+            self.waiting += 1
+        try:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._slots.acquire(timeout=wait):
+                raise self._error(
+                    "Dokku is not answering",
+                    f"no channel to Dokku came free within {wait:g} s", command,
+                    "Dokku is slow or overloaded; try again in a few seconds.", cls=DokkuBusy)
+        finally:
+            with self._queue_lock:
+                self.waiting -= 1
+
     def _run_once(self, command: Command) -> Result:
         timeout = self.timeouts.for_command(command)
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
-        with self._slots:
+        self._admit(command, deadline)
+        try:
             channel = self._open(command, pty=False)
             stdout, stderr = bytearray(), bytearray()
             stderr_done = threading.Event()
@@ -375,6 +410,8 @@ class SSHExecutor:
                 transport_alive = channel.get_transport() is not None and \
                     channel.get_transport().is_active()
                 channel.close()
+        finally:
+            self._slots.release()
         duration = time.monotonic() - started
         out = stdout.decode("utf-8", "replace")
         err = stderr.decode("utf-8", "replace")

@@ -26,11 +26,14 @@ in, as the history store is handed to the client.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
+
+from docklight.dokku.errors import DokkuBusy
 
 log = logging.getLogger("docklight.dokku")
 
@@ -95,8 +98,10 @@ class ReadCache:
     """Per-worker cache of Dokku reads with single flight and stale-while-revalidate."""
 
     def __init__(self, ttl: float, generation=None, shared: SharedStore | None = None,
-                 lease_seconds: float = 60.0, spawn=None):
+                 lease_seconds: float = 60.0, wait_seconds: float | None = None, spawn=None):
         self.ttl = ttl
+        # A cold read waits this long at most; the refresh itself goes on.
+        self.wait_seconds = wait_seconds
         self._generation = generation or (lambda: 0)
         self._local_generation = 0
         self.shared = shared
@@ -159,7 +164,11 @@ class ReadCache:
                 self._start(key, load, ttl, shared, generation, background=True)
             return Cached(entry.value, entry.fetched_at, True, entry.error)
         flight = self._start(key, load, ttl, shared, generation, background=False)
-        flight.done.wait()
+        if not flight.done.wait(self.wait_seconds):
+            raise DokkuBusy(
+                "Dokku is not answering",
+                f"no answer within {self.wait_seconds:g} s; the read goes on and the next "
+                "request will show it", hint="Try again in a few seconds.")
         if flight.error is not None:
             raise flight.error
         entry = flight.entry
@@ -182,10 +191,8 @@ class ReadCache:
             if flight is not None:
                 return flight
             flight = self._flights[key] = _Flight()
-        if background:
-            self._spawn(self._fly, key, load, ttl, shared, generation, flight, True)
-        else:
-            self._fly(key, load, ttl, shared, generation, flight, False)
+        # Cold reads run apart too, so a waiter can give up at its own timeout.
+        self._spawn(self._fly, key, load, ttl, shared, generation, flight, background)
         return flight
 
     def _fly(self, key, load, ttl, shared, generation, flight: _Flight, background: bool):
@@ -252,5 +259,12 @@ class ReadCache:
 
 
 def _spawn_thread(fn, *args) -> None:
-    """Run fn in a daemon thread (a greenlet under gunicorn's gevent worker)."""
-    threading.Thread(target=fn, args=args, daemon=True, name="docklight-refresh").start()
+    """Run fn in a daemon thread (a greenlet under gunicorn's gevent worker).
+
+    The caller's context variables go along (Flask keeps its app and request
+    context in them), so a loader may use what the request that started it
+    could: a refresh is that request's read, recorded with its address.
+    """
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(fn, *args), daemon=True,
+                     name="docklight-refresh").start()

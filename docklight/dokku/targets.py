@@ -65,6 +65,8 @@ class SSHSettings:
     connect_timeout: float = 10.0
     keepalive_interval: int = 15
     max_channels: int = 8
+    # Reads that may wait for a busy channel before more are refused at once.
+    max_queue: int = 32
     window_size: int | None = None  # None: paramiko's default (2 MiB)
 
 
@@ -75,6 +77,9 @@ class Timeouts:
     read: float = 30.0
     write: float = 300.0
     long: float = 3600.0
+    # The longest a page waits for a cached read to load; the read itself
+    # goes on (up to ``read``) and fills the cache for the next request.
+    page: float = 10.0
 
     def for_command(self, command: Command) -> float | None:
         """Return the timeout for command (None: no deadline)."""

@@ -74,8 +74,18 @@ def attempt(load):
         return None, {"error": None, "failed": exc}, 502
 
 
+RETRY_AFTER_SECONDS = 5
+
+
 def init_app(app) -> None:
-    """Register the error handlers."""
+    """Register the error handlers (and Retry-After on every 503)."""
+
+    @app.after_request
+    def _retry_after(response):
+        # 503 means "Dokku is not answering" (or busy): say when to come back.
+        if response.status_code == 503 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(DokkuError)
     def _dokku(exc: DokkuError):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import g, request
 
-from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
 from docklight.views.answers import FieldNames, confirm_name
@@ -35,8 +34,7 @@ def _context() -> dict:
     A refused form re-renders from the cache, so bad input sends nothing at
     all to Dokku.
     """
-    report = services.dokku().cached(f"app-report:{g.app}:resource",
-                                     lambda: app_report("resource"))
+    report = app_report("resource")  # cached under app-report:<app>:resource
     resources = parsers.read_report("resource", report)
     scheduler = _scheduler()
     # All-process settings first, then the process types by name.
