@@ -13,6 +13,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 
+from docklight import private_files
 from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
 from docklight.forwarded import (AllowedHosts, TrustedProxies, parse_allowed_hosts,
                                  parse_trusted_proxies)
@@ -207,11 +208,14 @@ def load(env=None) -> Settings:
     env = os.environ if env is None else env
     data_dir = os.path.abspath(env.get("DOCKLIGHT_DATA_DIR") or "data")
     try:
-        os.makedirs(data_dir, exist_ok=True)
+        private_files.make_dir(data_dir)
     except OSError as exc:
         raise ConfigError(f"DOCKLIGHT_DATA_DIR {data_dir}: {exc.strerror}") from None
     if not os.access(data_dir, os.W_OK):
         raise ConfigError(f"DOCKLIGHT_DATA_DIR {data_dir} is not writable")
+    reason = private_files.refusal(data_dir)
+    if reason:
+        raise ConfigError(reason)
 
     log_level = (env.get("DOCKLIGHT_LOG_LEVEL") or "info").lower()
     if log_level not in LOG_LEVELS:

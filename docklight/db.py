@@ -16,6 +16,8 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
+from docklight import private_files
+
 BUSY_TIMEOUT_MS = 10000
 
 MIGRATIONS = (
@@ -146,6 +148,8 @@ def _statements(script: str):
 
 def migrate(path: str) -> int:
     """Bring the schema up to date; return the resulting user_version."""
+    # Made 0600 before sqlite creates it; the WAL and -shm files follow its mode.
+    private_files.create_file(path)
     with connection(path) as conn:
         # journal_mode is stored in the file; setting it needs no transaction.
         conn.execute("PRAGMA journal_mode = WAL")

@@ -29,6 +29,7 @@ TOP_LEVEL = {
     "docklight.history_query": STORAGE,
     "docklight.retention": STORAGE,
     "docklight.ratelimit": STORAGE,
+    "docklight.private_files": STORAGE,
     "docklight.readshare": STORAGE,
     "docklight.jobs": DOMAIN,
     "docklight.logstream": DOMAIN,
