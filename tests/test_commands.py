@@ -162,3 +162,18 @@ def test_config_set_refuses_values_dokku_would_not_give_back(value):
     with pytest.raises(ValidationError) as exc:
         commands.config_set("api", {"OK": "fine", "K": value})
     assert exc.value.field == "value" and "Not sent." in exc.value.message
+
+
+def test_config_set_refuses_a_command_line_one_byte_over_what_sshd_can_pass():
+    # The SSH line travels as SSH_ORIGINAL_COMMAND=<line>\0, capped at MAX_ARG_STRLEN.
+    from docklight.dokku.command import MAX_ARG_STRLEN, MAX_WIRE_BYTES
+
+    assert MAX_WIRE_BYTES == MAX_ARG_STRLEN - len("SSH_ORIGINAL_COMMAND=") - 1 == 131050
+    base = len("config:set --encoded --no-restart api =")
+    key = "K" * (4 + (MAX_WIRE_BYTES - base) % 4)
+    value = "v" * (3 * ((MAX_WIRE_BYTES - base - len(key)) // 4))  # base64: 4 bytes per 3
+    fits = commands.config_set("api", {key: value}, restart=False)
+    assert len(fits.wire().encode()) == MAX_WIRE_BYTES
+    with pytest.raises(ValidationError) as exc:
+        commands.config_set("api", {key + "K": value}, restart=False)
+    assert "131,051 bytes" in exc.value.message and "131,072" in exc.value.message

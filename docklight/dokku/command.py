@@ -24,6 +24,13 @@ _XARGS_SAFE = re.compile(r"^[A-Za-z0-9@%+=:,./_-]+$")
 _ECHO_WORDS = re.compile(r"^(-[neE]+|--help|--version)$")
 
 SECRET = "***"
+# Dokku gets the whole command line in one environment string,
+# SSH_ORIGINAL_COMMAND=<line>, and Linux refuses to exec with any single
+# argument or environment string longer than MAX_ARG_STRLEN (32 pages,
+# include/uapi/linux/binfmts.h), counting the name and the final NUL.
+MAX_ARG_STRLEN = 131072
+SSH_COMMAND_VARIABLE = "SSH_ORIGINAL_COMMAND"
+MAX_WIRE_BYTES = MAX_ARG_STRLEN - len(SSH_COMMAND_VARIABLE + "=") - 1
 _DISPLAY_SAFE = re.compile(r"^[A-Za-z0-9@%+=:,./_*-]+$")
 
 
@@ -93,6 +100,28 @@ class Command:
     def wire(self) -> str:
         """Return the SSH command line, encoded for Dokku's xargs re-split."""
         return " ".join(xargs_quote(a) for a in self.args)
+
+    def check_wire_size(self) -> None:
+        """Refuse a command whose SSH line could never reach Dokku (MAX_ARG_STRLEN).
+
+        sshd would fail to start Dokku at all (E2BIG), so nothing would run
+        and nothing would say why. Arguments no quoting can carry are left
+        for :meth:`wire` to refuse, as before.
+        """
+        try:
+            size = len(self.wire().encode("utf-8", "surrogateescape"))
+        except ValidationError:
+            return
+        if size > MAX_WIRE_BYTES:
+            raise ValidationError(
+                "value",
+                f"Too large to reach Dokku: this command is {size:,} bytes as sent, "
+                f"{size - MAX_WIRE_BYTES:,} over the limit. Dokku receives the whole command "
+                f"line in the {SSH_COMMAND_VARIABLE} environment variable, which Linux caps at "
+                f"{MAX_ARG_STRLEN:,} bytes (MAX_ARG_STRLEN, name and final NUL included), so "
+                f"at most {MAX_WIRE_BYTES:,} bytes; config values travel base64, 4 bytes for "
+                "every 3. Send fewer or smaller values at once. Nothing was sent.",
+            )
 
 
 @dataclass

@@ -67,7 +67,9 @@ def _command(*args: str, shown=None, secrets=(), **kw) -> Command:
         raise ValueError(f"{args[0]} is not an allowlisted Dokku subcommand")
     shown = tuple(redact.redact_urls(a) for a in (shown or args))
     secrets = tuple(secrets) + tuple(s for a in args for s in redact.url_secrets(a))
-    return Command(args=tuple(args), shown=shown, secrets=secrets, **kw)
+    command = Command(args=tuple(args), shown=shown, secrets=secrets, **kw)
+    command.check_wire_size()
+    return command
 
 
 _DYNAMIC_DATASTORES: set[str] = set()

@@ -99,3 +99,40 @@ def test_values_dokku_can_store_reach_its_env_file_byte_exact(client, auth, emul
         assert app["config"][key] == value, key
     assert '"\\$HOME and \\${PATH} and \\$(id)"' in app["env_file"]
     assert "NUMBER=42" in lines
+
+
+def test_value_too_large_for_ssh_is_refused_not_lost_without_a_word(client, auth, emulator):
+    # 100,000 bytes become 133,336 of base64: sshd could not even start Dokku.
+    auth.login()
+    r = _set(client, {"SMALL": "x", "CERT_BUNDLE": "A" * 100_000})
+    assert r.status_code == 422
+    message = _error_of(r, "value-1")
+    assert "131,072 bytes (MAX_ARG_STRLEN" in message and "Nothing was sent" in message
+    assert _config_sets(emulator) == []
+
+
+@pytest.mark.parametrize("size, reaches", [(131_050, True), (131_051, False)])
+def test_the_real_sshd_passes_exactly_the_line_length_docklight_allows(sshd, emulator, size, reaches):
+    # The cap Docklight computes is the one Linux enforces on the way through sshd.
+    import paramiko
+
+    from docklight.dokku.command import MAX_WIRE_BYTES
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(sshd.host, sshd.port, username=sshd.user, key_filename=sshd.key_path,
+                   look_for_keys=False, allow_agent=False)
+    try:
+        prefix = f"config:set --no-restart {APP} BIG="
+        channel = client.get_transport().open_session()
+        channel.exec_command(prefix + "a" * (size - len(prefix)))
+        stderr = channel.makefile_stderr().read().decode()
+        code = channel.recv_exit_status()
+    finally:
+        client.close()
+    assert (size <= MAX_WIRE_BYTES) is reaches
+    if reaches:
+        assert code == 0 and _config_sets(emulator)
+    else:
+        assert code != 0 and "Argument list too long" in stderr
+        assert emulator.calls() == []

@@ -107,6 +107,12 @@ def _pairs_from_form(form, rows: int) -> tuple[dict[str, str], dict[str, str]]:
     return pairs, errors
 
 
+def _largest_value_field(form, rows: int) -> str:
+    """Return the value field a refusal of the whole set belongs next to (the largest value)."""
+    sizes = [(len(form.get(f"value-{i}", "")), -i) for i in range(rows)]
+    return f"value-{-max(sizes)[1]}" if sizes else "value-0"
+
+
 @bp.get("/config")
 def config():
     """List the app's config keys, values hidden, with the set and unset forms."""
@@ -131,7 +137,10 @@ def config_POST():
     no_restart = bool(form.get("no_restart"))
     if errors:
         return _form_only(422, form=typed, rows=rows, errors=errors)
-    command = commands.config_set(g.app, pairs, restart=not no_restart)
+    try:
+        command = commands.config_set(g.app, pairs, restart=not no_restart)
+    except ValidationError as exc:
+        return _form_only(422, form=typed, rows=rows, errors={_largest_value_field(form, rows): exc.message})
     if not no_restart:
         return start_job(command, f"Set {', '.join(pairs)} on {g.app}")
     try:
