@@ -122,13 +122,41 @@ def test_rows_posted_beyond_the_rows_field_are_not_dropped(client, auth, emulato
     assert config["FIRST"] == "1st" and config["FIFTH"] == "5th"
 
 
-def test_edit_link_prefills_the_key(client, auth, emulator):
+def test_edit_loads_the_current_value_and_keeps_it_out_of_caches(app, client, auth, emulator):
     auth.login()
     page = soup(client.get("/apps/api/config"))
-    link = page.select_one('tr[data-key="DATABASE_URL"] a[href*="edit="]')
-    page = soup(client.get(link["href"].split("#")[0]))
-    assert page.select_one("input[name=key-0]")["value"] == "DATABASE_URL"
-    assert "pw@db" not in str(page)
+    button = page.select_one('tr[data-key="DATABASE_URL"] button[name=edit]')
+    assert button["value"] == "DATABASE_URL" and button["formmethod"] == "post"
+    assert "pw@db" not in str(page)  # nothing is read until Edit is pressed
+    r = client.post(button["formaction"], data={"edit": "DATABASE_URL"}, headers=HX)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    assert r.headers["HX-Retarget"] == "#config-set"
+    form = soup(r)
+    assert form.select_one("#config-set")["hx-history"] == "false"
+    assert form.select_one("input[name=key-0]")["value"] == "DATABASE_URL"
+    assert form.select_one("textarea[name=value-0]").get_text() == "\n" + DB_SECRET
+    conn = sqlite3.connect(app.config["DATABASE"])
+    assert conn.execute("SELECT command, stdout FROM commands WHERE subcommand = 'config:get'"
+                        ).fetchall() == [("dokku config:get api DATABASE_URL", "***")]
+    # Without JavaScript the whole tab comes back with the value in the form.
+    page = soup(client.post("/apps/api/config/edit", data={"edit": "DATABASE_URL"}))
+    assert page.select_one("#config-set textarea[name=value-0]").get_text() == "\n" + DB_SECRET
+
+
+def test_an_empty_value_is_only_stored_when_confirmed(client, auth, emulator):
+    auth.login()
+    r = client.post("/apps/api/config", data={"rows": "1", "key-0": "DATABASE_URL", "value-0": "",
+                                              "no_restart": "1"}, headers=HX)
+    assert r.status_code == 422
+    page = soup(r)
+    assert "is empty" in page.select_one("#e-value-0").get_text()
+    assert page.select_one("input[name=empty-0]") is not None
+    assert not [c for c in emulator.calls() if c[0] == "config:set"]
+    assert emulator.state()["apps"]["api"]["config"]["DATABASE_URL"] == DB_SECRET
+    r = client.post("/apps/api/config", data={"rows": "1", "key-0": "DATABASE_URL", "value-0": "",
+                                              "empty-0": "1", "no_restart": "1"}, headers=HX)
+    assert r.status_code == 200
+    assert emulator.state()["apps"]["api"]["config"]["DATABASE_URL"] == ""
 
 
 # --- reveal ------------------------------------------------------------------
@@ -219,9 +247,9 @@ def test_textarea_line_breaks_arrive_as_typed(client, auth, emulator):
     assert pem == "-----BEGIN KEY-----\nabc\n-----END KEY-----\n"
 
 
-def test_blank_rows_are_skipped_and_empty_values_allowed(client, auth, emulator):
+def test_blank_rows_are_skipped_and_confirmed_empty_values_allowed(client, auth, emulator):
     auth.login()
-    data = {"rows": "3", "key-0": "", "value-0": "", "key-1": "EMPTY", "value-1": "",
+    data = {"rows": "3", "key-0": "", "value-0": "", "key-1": "EMPTY", "value-1": "", "empty-1": "1",
             "key-2": "", "value-2": "", "no_restart": "1"}
     assert client.post("/apps/api/config", data=data).status_code == 200
     assert emulator.calls()[-2][:4] == ["config:set", "--encoded", "--no-restart", "api"]

@@ -199,11 +199,12 @@ def expand_escapes(text: str) -> str:
     return UNESCAPE_CHARS_RE.sub(r"\1", ESCAPE_RE.sub(one, text))
 
 
-def expand_variables(text: str, seen: dict[str, str]) -> str:
+def expand_variables(text: str, seen: dict[str, str], used: list[str] | None = None) -> str:
     """parser.go ``expandVariables``: ``$VAR``/``${VAR}`` from the keys parsed so far.
 
     ``\\$`` stays a literal ``$``. Go's code tests ``submatch[2] == "("``,
     which is always ``$``, so ``$(VAR`` expands like ``$VAR``; ported as is.
+    Each name expanded is appended to *used* when given.
     """
 
     def one(match: re.Match) -> str:
@@ -211,6 +212,8 @@ def expand_variables(text: str, seen: dict[str, str]) -> str:
         if escaped == "\\" or dollar == "(":
             return whole[1:]
         if name:
+            if used is not None:
+                used.append(name)
             return seen.get(name, "")
         return whole
 
@@ -259,7 +262,8 @@ def _locate_key_name(src: bytes) -> tuple[str, bytes]:
     return name, _trim_left_func(src[offset:], is_space)
 
 
-def _extract_var_value(src: bytes, seen: dict[str, str]) -> tuple[str, bytes | None]:
+def _extract_var_value(src: bytes, seen: dict[str, str],
+                       used: list[str] | None = None) -> tuple[str, bytes | None]:
     """parser.go ``extractVarValue``: one value and the rest of the file."""
     quote = src[:1] if src[:1] in (b'"', b"'") else b""
     if not quote:
@@ -282,25 +286,28 @@ def _extract_var_value(src: bytes, seen: dict[str, str]) -> tuple[str, bytes | N
             start += 1
         while stop > start and is_space(trimmed[stop - 1]):
             stop -= 1
-        return expand_variables(trimmed[start:stop], seen), src[end_of_line:]
+        return expand_variables(trimmed[start:stop], seen, used), src[end_of_line:]
     for i in range(1, len(src)):
         if src[i:i + 1] != quote or src[i - 1:i] == b"\\":
             continue
         is_quote = lambda r: r == quote.decode()  # noqa: E731 - Go's isCharFunc(quote)
         value = _go_string(_trim_left_func(_trim_right_func(src[:i], is_quote), is_quote))
         if quote == b'"':
-            value = expand_variables(expand_escapes(value), seen)
+            value = expand_variables(expand_escapes(value), seen, used)
         return value, src[i + 1:]
     end = src.find(b"\n")
     end = len(src) if end == -1 else end
     raise EnvFileError(f"unterminated quoted value {_go_string(src[:end])}")
 
 
-def parse(text: str) -> dict[str, str]:
+def parse(text: str, expansions: dict[str, list[str]] | None = None) -> dict[str, str]:
     """parser.go ``parseBytes`` over a whole env file; raises :class:`EnvFileError`.
 
     Keys come back in file order (a later duplicate overwrites, as Go's map
     assignment does); values see only the keys parsed before them.
+    *expansions*, when given, receives the variable names each key's value
+    had expanded (a paste preview says so: ``$NAME`` of no earlier key
+    becomes nothing).
     """
     src = text.encode("utf-8", "surrogateescape").replace(b"\r\n", b"\n")
     out: dict[str, str] = {}
@@ -310,8 +317,11 @@ def parse(text: str) -> dict[str, str]:
         if cutset is None:
             return out
         key, rest = _locate_key_name(cutset)
-        value, cutset = _extract_var_value(rest, out)
+        used: list[str] = []
+        value, cutset = _extract_var_value(rest, out, used)
         out[key] = value
+        if expansions is not None and used:
+            expansions[key] = used
         if cutset is None:
             return out
 

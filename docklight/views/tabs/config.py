@@ -77,8 +77,11 @@ def _form_only(status: int, **context):
 def _pairs_from_form(form, rows: int) -> tuple[dict[str, str], dict[str, str]]:
     """Return the KEY=VALUE pairs of the set form and the errors, by field.
 
-    A row with neither key nor value is skipped. Browsers send textarea line
-    breaks as CRLF; they are turned back into the LF a person typed.
+    A row with neither key nor value is skipped. A key with an empty value
+    is refused unless its row's "store an empty value" box is ticked: an
+    edit that lost its value must not wipe the stored one. Browsers send
+    textarea line breaks as CRLF; they are turned back into the LF a person
+    typed.
     """
     pairs: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -96,6 +99,10 @@ def _pairs_from_form(form, rows: int) -> tuple[dict[str, str], dict[str, str]]:
             value = commands.storable_config_value(value, field=value_field)
         except ValidationError as exc:
             errors[exc.field] = exc.message
+            continue
+        if value == "" and not form.get(f"empty-{i}"):
+            errors[value_field] = (f"The value for {key} is empty. Tick \u201cStore an empty "
+                                   "value\u201d to set it empty on purpose.")
             continue
         if key in first_row:
             errors[key_field] = f"{key} is already in row {first_row[key] + 1}; give each key once."
@@ -121,6 +128,33 @@ def config():
     if edit:
         context["form"] = {"key-0": edit}
     return _no_store(render_tab("config", TEMPLATE, **context))
+
+
+@bp.post("/config/edit")
+def config_edit_POST():
+    """Load a key and its current value into the set form (read on purpose, like Reveal).
+
+    The value is in this one response only: not cached, and the form is
+    marked hx-history="false" so htmx keeps no copy of the page.
+    """
+    key = request.form.get("edit", "")
+    try:
+        key = config_key(key, field="key-0")
+        command = commands.config_get(g.app, key)
+    except ValidationError as exc:
+        return _form_only(422, form={"key-0": key}, rows=1, errors={"key-0": exc.message})
+    try:
+        stdout = run(command).stdout
+    except CommandFailed as exc:
+        if exc.result.exit_code == 1 and not exc.message:  # config:get of a key that is gone
+            return _form_only(422, form={"key-0": key}, rows=1,
+                              errors={"key-0": f"{key} is not set any more."})
+        return _no_store(failure("config", TEMPLATE, exc, **_context()))
+    value = stdout[:-1] if stdout.endswith("\n") else stdout  # config:get adds one newline
+    form = {"key-0": key, "value-0": value, "rows": "1"}
+    if value == "":
+        form["empty-0"] = "1"  # it is empty now; keeping it so is no accident
+    return _form_only(200, form=form, rows=1, editing=key, edit_command=command.display)
 
 
 @bp.post("/config")
