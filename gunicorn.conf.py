@@ -47,11 +47,16 @@ forwarded_allow_ips = ""
 
 
 def on_starting(server):
-    """Say how to log in when the demo generated the password."""
+    """In the demo, say where to open it and where its generated password is kept."""
     if settings.password_generated:
+        kept = os.path.join(os.path.abspath(settings.data_dir), "demo-password")
         sys.stderr.write(
             f"Docklight demo: open http://127.0.0.1:{settings.port}/ and log in with "
-            f"password {settings.password}\n")
+            f"password {settings.password} (kept in {kept}; delete it for a new one)\n")
+        sys.stderr.flush()
+    elif settings.dokku.demo:
+        sys.stderr.write(f"Docklight demo: open http://127.0.0.1:{settings.port}/ and log in "
+                         "with DOCKLIGHT_PASSWORD\n")
         sys.stderr.flush()
 
 

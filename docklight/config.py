@@ -300,6 +300,7 @@ def demo_executor(data_dir: str) -> tuple[list[str], dict]:
     env["PYTHONPATH"] = repo_root
     env["DOKKU_EMULATOR_HOME"] = os.path.join(data_dir, "demo-dokku")
     env["DOKKU_EMULATOR_SEED"] = "demo"
+    env["DOKKU_EMULATOR_PROFILE"] = "demo"  # human pace: slow deploys, apps that keep logging
     env["DOKKU_EMULATOR_ROOT"] = "1"
     os.makedirs(env["DOKKU_EMULATOR_HOME"], exist_ok=True)
     return [sys.executable, "-m", "docklight.emulator"], env

@@ -113,22 +113,27 @@ class Ctx:
         self.warn(msg)
         raise CommandExit(code)
 
-    def step_sleep(self):
-        delay = float(self.settings.get("step_delay_ms") or 0) / 1000.0
+    def step_sleep(self, setting="step_delay_ms"):
+        """Pause for one step: *setting* names the settings value (ms) that sets how long."""
+        value = self.settings.get(setting)
+        if value is None:
+            value = self.settings.get("step_delay_ms")
+        delay = float(value or 0) / 1000.0
         if delay > 0:
             time.sleep(delay)
 
-    def stream(self, items):
+    def stream(self, items, setting="step_delay_ms"):
         """Write progress lines one by one, pausing like a slow build would.
 
-        *items* are strings (stdout) or ``("err", line)`` tuples (stderr).
+        *items* are strings (stdout) or ``("err", line)`` tuples (stderr);
+        ``setting="build_step_delay_ms"`` paces a build (slower in the demo).
         """
         for item in items:
             if isinstance(item, tuple):
                 self.err(item[1])
             else:
                 self.out(item)
-            self.step_sleep()
+            self.step_sleep(setting)
 
     # ------------------------------------------------------------------ state
 

@@ -49,7 +49,8 @@ Schema (all timestamps are unix seconds as int, ``None`` when unknown)::
     }
 
     settings.json (optional, re-read every call): {"delay_ms": 0, "step_delay_ms": 30,
-      "log_rate": 0, "version": "0.38.27", "fail": {"ps:report": [1, " !     Access denied"]}}
+      "build_step_delay_ms": 30, "log_rate": 0, "demo_logs": false, "version": "0.38.27",
+      "fail": {"ps:report": [1, " !     Access denied"]}}
     argv.log: one JSON line per start/end event; logs/<app>.log: the app's log source.
 
     PLUGIN = {"name", "version", "enabled": bool, "core": bool, "description",
@@ -73,6 +74,12 @@ import time
 
 DEFAULT_VERSION = "0.38.27"
 DEFAULT_SETTINGS = {"delay_ms": 0, "step_delay_ms": 30, "log_rate": 0, "version": DEFAULT_VERSION}
+# The demo (DOKKU_EMULATOR_PROFILE=demo, set by docklight.config.demo_executor)
+# runs at a pace a person can follow: a restart prints its transcript over a
+# few seconds, a build over ten or more, and running apps keep logging.
+# settings.json in the demo home still overrides each value.
+DEMO_SETTINGS = {"step_delay_ms": 300, "build_step_delay_ms": 700, "demo_logs": True}
+PROFILE_ENV = "DOKKU_EMULATOR_PROFILE"
 GLOBAL_VHOST = "dokku.me"
 
 # Official datastore plugins: label, default alias, port, image, plugin version.
@@ -499,8 +506,10 @@ def transaction(home):
 
 
 def read_settings(home):
-    """Return settings.json merged over the defaults."""
+    """Return settings.json merged over the defaults (and the demo profile's, if chosen)."""
     settings = dict(DEFAULT_SETTINGS)
+    if os.environ.get(PROFILE_ENV) == "demo":
+        settings.update(DEMO_SETTINGS)
     try:
         with open(_path(home, "settings.json"), encoding="utf-8") as fh:
             settings.update(json.load(fh))

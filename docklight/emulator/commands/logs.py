@@ -5,7 +5,9 @@ Docker keeps a timestamp with every line, so two ``docker logs`` runs show a
 line with the same time; clients rely on that to resume a stream without
 repeating it. The source file has no times, so the first ``logs`` run that
 reads a line stamps it (:class:`Stamps`) and every later run reuses the stamp.
-A followed line is stamped within one poll of being appended.
+A followed line is stamped within one poll of being appended. In the demo
+(settings ``demo_logs``) running apps also print made-up lines
+(docklight/emulator/demo_logs.py) with stable times of their own.
 """
 
 import fcntl
@@ -14,7 +16,8 @@ import json
 import os
 import time
 
-from .. import report
+from .. import demo_logs, report
+from .. import state as store
 from ..core import Flag, parse_flags
 from ..report import ReportSpec, global_prop, triple
 
@@ -197,7 +200,12 @@ def last_per_container(entries, num):
 
 
 def cmd_logs(ctx, args):
-    """Print recent logs, and with -t keep following them until killed."""
+    """Print recent logs, and with -t keep following them until killed.
+
+    Follows plugins/logs/subcommands.go CommandDefault and
+    plugins/scheduler-docker-local/scheduler-logs (``docker logs -t --tail N``
+    per container, prefixed ``app[<dyno>]:`` in the container's colour).
+    """
     values, pos = parse_flags(ctx, "logs", args, [
         Flag("num", "int", "n", 100, "the number of lines to display"),
         Flag("ps", "string", "p", usage="only display logs from the given process"),
@@ -214,16 +222,31 @@ def cmd_logs(ctx, args):
     lines, partial = split_lines(data, 0)
     entries = [(pos, *parse_line(raw)) for pos, raw in lines]
     entries = last_per_container([e for e in entries if printer.wanted(e[1])], values["num"])
-    for ns, (_, proc, message) in zip(stamps.get([e[0] for e in entries]), entries):
+    timed = [(ns, proc, message) for ns, (_, proc, message)
+             in zip(stamps.get([e[0] for e in entries]), entries)]
+    demo_from = time.time_ns()
+    if ctx.settings.get("demo_logs"):
+        made_up = demo_logs.backlog(name, demo_logs.running_containers(app), values["num"],
+                                    demo_from)
+        timed = last_per_container(sorted(timed + [e for e in made_up if printer.wanted(e[1])]),
+                                   values["num"])
+    for ns, proc, message in timed:
         printer.emit(proc, message, ns)
     if values["tail"]:
-        follow(ctx, app, path, offset - len(partial), printer, stamps)
+        follow(ctx, app, path, offset - len(partial), printer, stamps, demo_from)
     return 0
 
 
-def follow(ctx, app, path, offset, printer, stamps):
-    """Poll the log file and emit synthetic traffic until a signal ends us."""
+def follow(ctx, app, path, offset, printer, stamps, demo_from):
+    """Poll the log file and emit synthetic traffic until a signal ends us.
+
+    In the demo the app's made-up lines after *demo_from* follow too, from
+    the containers running at the time (the state is read again every second).
+    """
     rate = float(ctx.settings.get("log_rate") or 0)
+    demo = bool(ctx.settings.get("demo_logs"))
+    containers = demo_logs.running_containers(app)
+    next_state_read = time.monotonic() + 1.0
     webs = [f"web.{c['index']}" for c in app["containers"] if c["proc"] == "web"] or ["web.1"]
     interval = 1.0 / rate if rate > 0 else None
     next_synthetic = time.monotonic() + (interval or 0)
@@ -241,6 +264,16 @@ def follow(ctx, app, path, offset, printer, stamps):
         wanted = [e for e in wanted if printer.wanted(e[1])]
         for ns, (_, proc, message) in zip(stamps.get([e[0] for e in wanted]), wanted):
             printer.emit(proc, message, ns)
+        if demo:
+            if time.monotonic() >= next_state_read:
+                current = store.read_state(ctx.home)["apps"].get(app["name"])
+                containers = demo_logs.running_containers(current or {})
+                next_state_read = time.monotonic() + 1.0
+            now = time.time_ns()
+            for ns, proc, message in demo_logs.lines_between(app["name"], containers,
+                                                             demo_from, now):
+                printer.emit(proc, message, ns)
+            demo_from = now
         while interval and time.monotonic() >= next_synthetic:
             counter += 1
             path_part = SYNTHETIC_PATHS[counter % len(SYNTHETIC_PATHS)]

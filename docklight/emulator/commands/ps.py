@@ -225,12 +225,19 @@ def restart_app(ctx, name, proc=None):
 
 
 def rebuild_app(ctx, name):
+    """Build, then release and deploy (ps.go Rebuild: the receive-app trigger).
+
+    The build runs before anything changes: a rebuild cancelled (or killed)
+    while it builds leaves the running containers and release as they were.
+    """
+    app = ctx.verify_app(name, ctx.state)
+    if _not_deployed(ctx, app, name):
+        return
+    config_cmds.fail_if_unreadable(ctx, app)
+    ctx.stream(build_lines(name, app), setting="build_step_delay_ms")
     with ctx.transaction() as st:
         app = ctx.verify_app(name, st)
-        if _not_deployed(ctx, app, name):
-            return
-        config_cmds.fail_if_unreadable(ctx, app)
-        lines = build_lines(name, app) + deploy_lines(st, name, app)
+        lines = deploy_lines(st, name, app)
         restart_containers(app)
     ctx.stream(lines)
 
