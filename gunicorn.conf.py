@@ -5,6 +5,7 @@ start-up with one line and exit code 1 instead of workers crash-looping.
 """
 
 import os
+import resource
 import sys
 
 from docklight.config import load_or_exit
@@ -17,12 +18,26 @@ worker_class = "gevent"
 # worker's memory. Everything shared (history, rate limits) is in sqlite, so
 # more workers are safe if WEB_CONCURRENCY asks for them.
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-worker_connections = 1000
+# Slow clients (slowloris): each open connection, however idle, holds one of
+# worker_connections. The limits below keep a pile of them from starving
+# everyone else; nginx in front (docs/deploy.md) is the first line.
+# - worker_connections: room for many idle or trickling connections at once
+#   (a greenlet and a socket each, a few KiB), DOCKLIGHT_WORKER_CONNECTIONS.
+# - keepalive: the gevent worker reads every request's headers, the first
+#   one too, under a deadline of this many seconds (gevent.Timeout around
+#   the parser, gunicorn/workers/ggevent.py timeout_ctx), and closes a kept-
+#   alive connection idle for as long. Dokku's nginx opens a fresh upstream
+#   connection per request unless proxy-keepalive is set.
+# - the body: DOCKLIGHT_BODY_READ_SECONDS (docklight/body_deadline.py), 408
+#   when a body trickles in slower than that.
+# - request line and header sizes: gunicorn's limits (4094 bytes a line, 100
+#   fields of 8190 bytes), kept.
+worker_connections = settings.worker_connections
+keepalive = 10
 # gevent workers heartbeat from their event loop, so long requests and open
 # WebSockets do not trip this; it only catches a blocked loop.
 timeout = 60
 graceful_timeout = int(os.environ.get("DOCKLIGHT_GRACEFUL_TIMEOUT", "30"))
-keepalive = 75  # longer than nginx's upstream keepalive, so nginx closes first
 # The app logs one JSON line per request itself (with its request id), so
 # gunicorn's own access log would only repeat it.
 accesslog = None
@@ -44,6 +59,18 @@ logconfig_dict = {
 # X-Forwarded-* is handled in one place, the app's ProxyFix, for exactly
 # DOCKLIGHT_TRUSTED_PROXIES hops; gunicorn must not trust it on its own.
 forwarded_allow_ips = ""
+
+
+def _raise_open_file_limit(wanted: int) -> None:
+    """Let a worker hold worker_connections sockets (a soft limit of 1024 is common)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+# Sockets, plus sqlite, SSH channels, logs and the listening socket.
+_raise_open_file_limit(worker_connections + 256)
 
 
 def on_starting(server):

@@ -53,6 +53,8 @@ class Settings:
     log_queue_lines: int
     history_reads_days: float
     history_changes_days: float
+    worker_connections: int
+    body_read_seconds: float
     dokku: DokkuSettings
 
 
@@ -287,6 +289,8 @@ def load(env=None) -> Settings:
         log_queue_lines=_int(env, "DOCKLIGHT_LOG_QUEUE_LINES", 2000, 10),
         history_reads_days=_float(env, "DOCKLIGHT_HISTORY_READS_DAYS", 7.0, 0.01),
         history_changes_days=_float(env, "DOCKLIGHT_HISTORY_CHANGES_DAYS", 365.0, 0.01),
+        worker_connections=_int(env, "DOCKLIGHT_WORKER_CONNECTIONS", 2000, 10, 100000),
+        body_read_seconds=_float(env, "DOCKLIGHT_BODY_READ_SECONDS", 30.0, 1),
         dokku=DokkuSettings(target=target, root_target=root_target, ssh=ssh, root_ssh=root_ssh,
                             local_argv=local_argv, local_env=local_env, timeouts=timeouts,
                             demo=demo),

@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from docklight import config
-from docklight import db, forwarded, jsonlog, request_limits, saved_settings
+from docklight import body_deadline, db, forwarded, jsonlog, request_limits, saved_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -69,6 +69,8 @@ def build_app(test_config=None) -> Flask:
     # X-Forwarded-* only from the configured proxies; Host checked against
     # DOCKLIGHT_ALLOWED_HOSTS before anything else runs.
     forwarded.init_app(app, settings.trusted_proxies, settings.allowed_hosts)
+    # A slow body gets 408 instead of holding a worker connection for ever.
+    app.wsgi_app = body_deadline.BodyDeadline(app.wsgi_app, settings.body_read_seconds)
 
     db.migrate(settings.database)
 

@@ -53,6 +53,7 @@ TOP_LEVEL = {
     "docklight.security": WEB,
     "docklight.request_limits": WEB,
     "docklight.forwarded": WEB,
+    "docklight.body_deadline": WEB,
     "docklight.services": WEB,
     "docklight.htmx": WEB,
     "docklight.cli": WEB,
