@@ -80,4 +80,46 @@
       htmx.trigger(document.body, "job-done", {});
     }
   });
+
+  // A typed-name confirmation (destroy, uninstall, clear everything) keeps
+  // its button disabled until the field holds the name exactly. The server
+  // checks again (views/answers.confirm_name); without JavaScript the
+  // button stays enabled and that check is the only one.
+  function syncConfirm(form) {
+    var input = form.querySelector("input[name=confirm]");
+    var button = form.querySelector("button[type=submit]");
+    if (input && button) button.disabled = input.value !== form.getAttribute("data-confirm-name");
+  }
+  document.addEventListener("input", function (e) {
+    var form = e.target.form;
+    if (form && form.hasAttribute("data-confirm-name")) syncConfirm(form);
+  });
+  htmx.onLoad(function (elt) {
+    if (!elt.querySelectorAll) return;
+    if (elt.matches && elt.matches("form[data-confirm-name]")) syncConfirm(elt);
+    elt.querySelectorAll("form[data-confirm-name]").forEach(syncConfirm);
+  });
+  // htmx re-enables a hx-disabled-elt button when its request ends; a
+  // confirmation still unmet keeps it disabled.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.target.closest && e.target.closest("form[data-confirm-name]");
+    if (form) setTimeout(function () { syncConfirm(form); }, 0);
+  });
+
+  // Something is on its way from Dokku: the thin bar on top of the page runs
+  // while any htmx request (a tab, a fragment, a boosted page) is open. The
+  // control that asked spins (.htmx-request, app.css). Background polls do not.
+  var inFlight = [];  // the XHRs of open requests (afterRequest may fire twice for one)
+  function busy(xhr, on) {
+    var i = inFlight.indexOf(xhr);
+    if (on && i === -1) inFlight.push(xhr);
+    if (!on && i !== -1) inFlight.splice(i, 1);
+    document.documentElement.classList.toggle("htmx-busy", inFlight.length > 0);
+  }
+  document.addEventListener("htmx:beforeSend", function (e) {
+    // A region polling in the background ([data-background]) is not something asked for.
+    if (e.target.closest && e.target.closest("[data-background]")) return;
+    busy(e.detail.xhr, true);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) { busy(e.detail.xhr, false); });
 })();

@@ -42,3 +42,8 @@ def running_job_panels(*scopes: str) -> list[tuple[JobRecord, list[str]]]:
     return [(job, manager.output(job)) for job in manager.running()
             if any(matches(job, scope) for scope in scopes)]
 
+
+
+def running_jobs_by_app() -> dict[str, JobRecord]:
+    """Return the running job of each app that has one (the dashboard marks those rows)."""
+    return {job.app: job for job in services.get().jobs.running() if job.app}

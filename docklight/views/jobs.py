@@ -10,12 +10,13 @@ from docklight import services
 from docklight.dokku.validators import ascii_int
 from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
 from docklight.views.job_next import job_next_url, next_step
-from docklight.views.job_slot import running_job_panels
+from docklight.views.job_slot import running_job_panels, running_jobs_by_app
 from docklight.views.websocket import sock
 
 bp = Blueprint("jobs", __name__)
 bp.add_app_template_global(running_job_panels)
 bp.add_app_template_global(job_next_url)
+bp.add_app_template_global(running_jobs_by_app)
 
 MAX_QUEUED = 5000  # lines waiting for one slow browser before we skip
 POLL_SECONDS = 0.5  # how often a viewer of another worker's job reads the database

@@ -52,6 +52,7 @@ def _letsencrypt() -> dict:
         "email": report.get("email", ""),
         "computed_email": report.get("computed-email", "") or report.get("email", ""),
         "global_email": report.get("global-email", ""),
+        "email_known": bool(report),
     }
 
 
@@ -105,5 +106,16 @@ def ssl_action_POST(action):
     """Enable, disable or renew Let's Encrypt as a job (it talks to the ACME CA)."""
     if action not in ACTIONS:
         return render_tab("ssl", TEMPLATE, 404, **_context())
+    if action == "enable":
+        le = _letsencrypt()
+        # dokku-letsencrypt's fn-letsencrypt-check-email refuses without the app's
+        # or the global e-mail; say so next to the field instead of failing a job.
+        if le.get("installed") and le.get("email_known") and not le.get("computed_email"):
+            exc = ValidationError("email", "Set an e-mail first: Let's Encrypt issues no "
+                                           "certificate without one.")
+            response = form_error("ssl", TEMPLATE, exc, **_context())
+            response.headers["HX-Retarget"] = "#ssl"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
     command = commands.letsencrypt_action(action, g.app)
     return start_job(command, f"{ACTIONS[action]} {g.app}")
