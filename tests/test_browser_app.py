@@ -126,3 +126,40 @@ def test_restart_without_javascript(plain_page, live, emulator):
     # The job page refreshes itself (noscript meta refresh) until the job ends.
     expect(page.locator(".job-state")).to_have_text("ok", timeout=30000)
     assert ["ps:restart", "api"] in emulator.calls()
+
+
+def test_edit_loads_the_value_and_a_pasted_env_file_sets_many_keys(page, live, emulator):
+    login(page, live)
+    page.goto(live.url + "/apps/api/config")
+    # Edit reads the current value into the form, swapped in place, kept out of htmx's history.
+    page.locator('tr[data-key="DATABASE_URL"] button:has-text("Edit")').click()
+    expect(page.locator("#config-set")).to_have_attribute("hx-history", "false")
+    expect(page.locator("#f-value-0")).to_have_value("postgres://u:pw@db/api")
+    assert page.input_value("#f-key-0") == "DATABASE_URL"
+    assert page.url == live.url + "/apps/api/config"
+    # Emptying it and pressing Set is refused until the empty value is confirmed.
+    page.fill("#f-value-0", "")
+    page.check("#config-set input[name=no_restart]")
+    page.click("#config-set button:text-is('Set')")
+    expect(page.locator("#e-value-0")).to_contain_text("is empty")
+    assert emulator.state()["apps"]["api"]["config"]["DATABASE_URL"] == "postgres://u:pw@db/api"
+    page.check("#config-set input[name=empty-0]")
+    page.click("#config-set button:text-is('Set')")
+    expect(page.locator("#config .done")).to_contain_text("without restarting api")
+    assert emulator.state()["apps"]["api"]["config"]["DATABASE_URL"] == ""
+
+    # A pasted .env file: a preview first, then one config:set for every key.
+    page.fill("#f-envfile", "export ONE=1\n# a comment\nTWO='two words'\nTHREE=\"3\\n3\"\n")
+    page.check("#config-paste input[name=no_restart]")
+    page.click("#config-paste button:text-is('Preview')")
+    preview = page.locator(".config-paste-preview tr[data-key]")
+    expect(preview).to_have_count(3)
+    expect(page.locator("#config-paste")).to_have_attribute("hx-history", "false")
+    assert not [c for c in emulator.calls() if c[0] == "config:set" and "ONE" in " ".join(c)]
+    page.click("#config-paste button:text-is('Set these 3 keys')")
+    expect(page.locator("#config .done")).to_contain_text("Set ONE, TWO, THREE")
+    sets = [c for c in emulator.calls() if c[0] == "config:set"]
+    assert len(sets) == 2 and [a.split("=")[0] for a in sets[-1][4:]] == ["ONE", "TWO", "THREE"]
+    config = emulator.state()["apps"]["api"]["config"]
+    assert (config["ONE"], config["TWO"], config["THREE"]) == ("1", "two words", "3\n3")
+    assert page.console_errors == [], page.console_errors

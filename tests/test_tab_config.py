@@ -404,3 +404,58 @@ def test_secret_never_reaches_the_sqlite_files(app, client, auth, emulator):
     for needle in (b"s3cr3t-zebra", secret.encode(), base64.b64encode(secret.encode()),
                    base64.b64encode((secret + "-job").encode()), b"pw@db"):
         assert needle not in raw, needle
+
+
+# --- paste a .env file ------------------------------------------------------------
+
+DOTENV = (
+    "# exported by a dotenv tool\r\n"
+    "export DATABASE_URL=postgres://u:new@db/api\r\n"
+    "GREETING='hello $USER'\r\n"
+    'MOTD="two\\nlines"\r\n'
+    "PLAIN=value # a comment\r\n"
+    "REF=${PLAIN}-x\r\n"
+)
+
+
+def test_paste_previews_then_sets_every_key_in_one_command(app, client, auth, emulator):
+    auth.login()
+    r = client.post("/apps/api/config/paste", data={"envfile": DOTENV, "no_restart": "1"}, headers=HX)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    page = soup(r)
+    assert page.select_one("#config-paste")["hx-history"] == "false"
+    rows = {tr["data-key"]: tr.get_text(" ", strip=True) for tr in page.select(".config-paste-preview tr[data-key]")}
+    assert list(rows) == ["DATABASE_URL", "GREETING", "MOTD", "PLAIN", "REF"]
+    assert "replaces the current value" in rows["DATABASE_URL"] and "new key" in rows["GREETING"]
+    assert "expanded $PLAIN" in rows["REF"]
+    assert "u:new@db" not in page.select_one(".config-paste-preview").get_text()
+    assert not [c for c in emulator.calls() if c[0] == "config:set"]  # a preview sends nothing
+
+    hidden = page.select_one("#config-paste input[name=envfile]")["value"]
+    r = client.post("/apps/api/config/paste", data={"envfile": hidden, "no_restart": "1", "apply": "1"},
+                    headers=HX)
+    assert r.status_code == 200
+    sets = [c for c in emulator.calls() if c[0] == "config:set"]
+    assert len(sets) == 1 and sets[0][:4] == ["config:set", "--encoded", "--no-restart", "api"]
+    assert [a.split("=", 1)[0] for a in sets[0][4:]] == ["DATABASE_URL", "GREETING", "MOTD", "PLAIN", "REF"]
+    config = emulator.state()["apps"]["api"]["config"]
+    assert config["DATABASE_URL"] == "postgres://u:new@db/api"
+    assert config["GREETING"] == "hello $USER" and config["MOTD"] == "two\nlines"
+    assert config["PLAIN"] == "value" and config["REF"] == "value-x"
+    conn = sqlite3.connect(app.config["DATABASE"])
+    stored = " ".join(str(v) for row in conn.execute("SELECT * FROM commands") for v in row)
+    assert "u:new@db" not in stored and "two\nlines" not in stored
+
+
+@pytest.mark.parametrize("text, message", [
+    ('A="open\n', "not a .env file godotenv can read: unterminated quoted value"),
+    ("PIN=007\nOK=1\n", "1 of 2 keys cannot be set as pasted"),
+    ("BAD.KEY=1\n", "1 of 1 keys cannot be set as pasted"),
+    ("# nothing\n", "No KEY=value lines found."),
+])
+def test_paste_that_dokku_cannot_take_is_refused_next_to_the_box(client, auth, emulator, text, message):
+    auth.login()
+    r = client.post("/apps/api/config/paste", data={"envfile": text, "apply": "1"}, headers=HX)
+    assert r.status_code == 422
+    assert message in soup(r).select_one("#e-envfile").get_text()
+    assert not [c for c in emulator.calls() if c[0] == "config:set"]
