@@ -14,10 +14,25 @@ settings = load_or_exit()
 
 bind = f"0.0.0.0:{settings.port}"
 worker_class = "gevent"
-# One worker by default: live-log fan-out and the job registry live in the
-# worker's memory. Everything shared (history, rate limits) is in sqlite, so
-# more workers are safe if WEB_CONCURRENCY asks for them.
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+
+
+def default_workers() -> int:
+    """Return the worker count for this host: one gevent worker per core, 2 to 8.
+
+    A gevent worker serves many requests at once but runs Python on one core,
+    so one per core uses the host. At least two, so one busy worker (a large
+    page, a slow parse) never stalls every user, and so the paths that cross
+    workers are the ones always in use; at most eight, as each holds its own
+    SSH connection to Dokku. Everything workers share is in sqlite or the data
+    folder (history, jobs and their locks, cached reads and their leases,
+    sessions, rate limits, live-log fan-out).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, min(cores or 1, 8))
+
+
+# WEB_CONCURRENCY (the usual PaaS setting) overrides the host-based default.
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 # Slow clients (slowloris): each open connection, however idle, holds one of
 # worker_connections. The limits below keep a pile of them from starving
 # everyone else; nginx in front (docs/deploy.md) is the first line.

@@ -290,6 +290,23 @@ class JobManager:
                                " status = 'running'", (job_id,))
             return cur.rowcount == 1
 
+    def wait_finished(self, job_id: str, timeout: float) -> "JobRecord | None":
+        """Wait up to timeout for a job to end, wherever it runs; return its record.
+
+        A job of this worker ends its live event; one of another worker is
+        read back from the database (its watcher acts on a cancel within
+        HEARTBEAT_EVERY seconds).
+        """
+        deadline = time.monotonic() + timeout
+        live = self.live.get(job_id)
+        if live is not None:
+            live.done.wait(timeout)
+        job = self.get(job_id)
+        while job is not None and job.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = self.get(job_id)
+        return job
+
     def _ensure_watcher(self) -> None:
         with self._lock:
             if self._watcher is None or not self._watcher.is_alive():

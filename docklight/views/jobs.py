@@ -63,10 +63,7 @@ def cancel(job_id):
     manager = services.get().jobs
     if job.running:
         manager.cancel(job_id)
-        live = manager.live.get(job_id)
-        if live is not None:
-            live.done.wait(10)
-        job = manager.get(job_id)
+        job = manager.wait_finished(job_id, 10)
     if wants_fragment():
         return render_template("jobs/_panel.html", job=job, lines=manager.output(job))
     return redirect_to(url_for("jobs.show", job_id=job_id))
