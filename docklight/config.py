@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from docklight import private_files
+from docklight.users import NAME_RE as ADMIN_NAME_RE
 from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
 from docklight.forwarded import (AllowedHosts, TrustedProxies, parse_allowed_hosts,
                                  parse_trusted_proxies)
@@ -56,6 +57,8 @@ class Settings:
     worker_connections: int
     body_read_seconds: float
     dokku: DokkuSettings
+    admin_user: str = "admin"
+    session_idle_minutes: float = 30.0
 
 
 def _int(env, name, default, minimum=0, maximum=None) -> int:
@@ -268,7 +271,14 @@ def load(env=None) -> Settings:
     secret_key = secret.encode() if secret else ensure_file(
         os.path.join(data_dir, "secret_key"), secrets.token_bytes(32))
 
+    admin_user = env.get("DOCKLIGHT_ADMIN_USER") or "admin"
+    if not ADMIN_NAME_RE.match(admin_user):
+        raise ConfigError("DOCKLIGHT_ADMIN_USER must be 1-32 lower-case letters, digits, '.', "
+                          f"'_' or '-', starting with a letter, got {admin_user!r}")
+
     return Settings(
+        admin_user=admin_user,
+        session_idle_minutes=_float(env, "DOCKLIGHT_SESSION_IDLE_MINUTES", 30.0, 0.1),
         password=password,
         password_generated=generated,
         secret_key=secret_key,

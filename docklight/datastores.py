@@ -286,11 +286,13 @@ def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) 
     return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip))
 
 
-def reveal_dsn(dokku: Dokku, plugin: str, name: str, *, actor_ip: str | None = None) -> str:
+def reveal_dsn(dokku: Dokku, plugin: str, name: str, *, actor_ip: str | None = None,
+               actor_user: str | None = None) -> str:
     """Read a service's connection URL: an explicit read, stored redacted.
 
     :raise CommandFailed: Dokku refused (e.g. the service does not exist).
     """
     result = dokku.check_result(
-        dokku.run(commands.service_info(plugin, name, "--dsn"), actor_ip=actor_ip))
+        dokku.run(commands.service_info(plugin, name, "--dsn"), actor_ip=actor_ip,
+                  actor_user=actor_user))
     return result.stdout.strip()

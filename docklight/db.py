@@ -107,6 +107,39 @@ MIGRATIONS = (
         leaseUntil REAL NOT NULL DEFAULT 0 -- unix seconds; a worker is refreshing until then
     )
     """,
+    # 5: users and server-side sessions; who ran each command; lockout per account.
+    # A session row is looked up on every request by idHash (the primary key);
+    # ending all of a user's sessions walks sessions_user.
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        passwordHash TEXT NOT NULL,        -- scrypt$n$r$p$salt$digest
+        role TEXT NOT NULL,                -- admin|operator|viewer
+        createdAt REAL NOT NULL,           -- unix seconds
+        lastLoginAt REAL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        totpSecret TEXT,                   -- base32; NULL when no second factor
+        totpLastStep INTEGER,              -- last accepted RFC 6238 step (no replay)
+        totpPending TEXT,                  -- secret shown for enrolment, not yet confirmed
+        recoveryHashes TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE sessions (
+        idHash TEXT PRIMARY KEY,           -- sha256 of the cookie's id
+        user TEXT NOT NULL,
+        createdAt REAL NOT NULL,
+        lastSeenAt REAL NOT NULL,
+        authAt REAL NOT NULL,              -- password last given (sudo mode)
+        ip TEXT,
+        userAgent TEXT,
+        secondFactorDone INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX sessions_user ON sessions (user);
+    ALTER TABLE commands ADD COLUMN actorUser TEXT;
+    ALTER TABLE jobs ADD COLUMN actorUser TEXT;
+    CREATE INDEX commands_user_page ON commands (actorUser, id, changesState, status, app);
+    ALTER TABLE login_failures ADD COLUMN account TEXT;
+    CREATE INDEX login_failures_account_at ON login_failures (account, at)
+    """,
 )
 
 

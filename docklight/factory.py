@@ -10,17 +10,36 @@ from flask.sessions import SecureCookieSessionInterface
 
 from docklight import config
 from docklight import body_deadline, db, forwarded, jsonlog, request_limits, saved_settings
+from docklight import session_store, users
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+HOST_COOKIE_NAME = "__Host-docklight"
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, Secure exactly when the request is HTTPS."""
+    """Flask's signed cookie (holding only the server-side session id).
+
+    Over HTTPS it is ``__Host-docklight``: the browser then insists on
+    Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or
+    overwrite it (session fixation, forced logout). Plain http (development
+    on 127.0.0.1) cannot use the prefix and keeps ``docklight_session``.
+    """
 
     def get_cookie_secure(self, app) -> bool:
         # request.is_secure follows X-Forwarded-Proto only through the
         # trusted proxy hops ProxyFix was told about.
         return request.is_secure
+
+    def get_cookie_name(self, app) -> str:
+        return HOST_COOKIE_NAME if request.is_secure else app.config["SESSION_COOKIE_NAME"]
+
+    def get_cookie_domain(self, app):
+        return None
+
+    def get_cookie_path(self, app) -> str:
+        return "/"
 
 
 def _environment(test_config):
@@ -73,34 +92,43 @@ def build_app(test_config=None) -> Flask:
     app.wsgi_app = body_deadline.BodyDeadline(app.wsgi_app, settings.body_read_seconds)
 
     db.migrate(settings.database)
+    # The first run creates the admin from DOCKLIGHT_PASSWORD (or the demo's
+    # generated one); a new DOCKLIGHT_SECRET ends every session.
+    users.ensure_admin(settings.database, settings.admin_user, settings.password)
+    session_store.end_all_if_secret_changed(settings.database, settings.secret_key)
 
     from docklight import services
 
     services.init_app(app, settings)
 
-    from docklight import security, templating
-    from docklight.views import (app_page, apps, auth, databases, errors, health, history,
-                                 host, jobs, logs, maintenance, plugins, settings as settings_page,
-                                 tabs, websocket)
+    from docklight import access, security, templating
+    from docklight.views import (account, app_page, apps, auth, databases, errors, health,
+                                 history, host, jobs, logs, maintenance, plugins, tabs,
+                                 websocket)
+    from docklight.views import settings as settings_page
+    from docklight.views import users as users_page
 
     # Body limits first: no check or view may read a body before its limit is set.
     request_limits.init_app(app)
     security.init_app(app)
+    # After the login check, which sets g.user and g.role.
+    access.init_app(app)
     templating.init_app(app)
     # The tab modules add their routes to app_page.bp, which must happen
     # before the blueprint is first registered.
     tabs.load_all()
     for area in (auth, apps, health, jobs, app_page, databases, plugins, history, logs, host,
-                 maintenance, settings_page):
+                 maintenance, settings_page, account, users_page):
         app.register_blueprint(area.bp)
     # The WebSocket routes (jobs.stream, logs.stream) are on the jobs and logs blueprints.
     websocket.sock.init_app(app)
     errors.init_app(app)
     settings_page.init_app(app, saved_at)
 
-    from docklight import cli, retention
+    from docklight import cli, retention, users_cli
 
     cli.init_app(app)
+    users_cli.init_app(app)
     # Prunes old history at start-up and daily (one worker per day).
     retention.start_scheduler(app)
 

@@ -26,13 +26,15 @@ class History:
         self.path = path
 
     def start(self, *, command: str, subcommand: str, app: str | None, target: str,
-              actor_ip: str | None, changes_state: bool, job_id: str | None = None) -> int:
+              actor_ip: str | None, changes_state: bool, job_id: str | None = None,
+              actor_user: str | None = None) -> int:
         """Insert a row for a command that is starting; return its id."""
         with db.connection(self.path) as conn:
             cur = conn.execute(
                 "INSERT INTO commands (createdAt, command, subcommand, app, target, actorIp,"
-                " changesState, status, jobId) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
-                (utcnow_iso(), command, subcommand, app, target, actor_ip,
+                " actorUser, changesState, status, jobId)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+                (utcnow_iso(), command, subcommand, app, target, actor_ip, actor_user,
                  int(changes_state), job_id))
             return cur.lastrowid
 
@@ -55,13 +57,14 @@ class History:
 
     def record(self, *, command: str, subcommand: str, app: str | None, target: str,
                actor_ip: str | None, changes_state: bool, status: str,
-               exit_code: int | None, duration: float, stdout: str, stderr: str) -> int:
+               exit_code: int | None, duration: float, stdout: str, stderr: str,
+               actor_user: str | None = None) -> int:
         """Insert a finished command in one write; return its id."""
         with db.connection(self.path) as conn:
             cur = conn.execute(
                 "INSERT INTO commands (createdAt, command, subcommand, app, target, actorIp,"
-                " changesState, status, exitCode, durationMs, stdout, stderr)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (utcnow_iso(), command, subcommand, app, target, actor_ip, int(changes_state),
-                 status, exit_code, round(duration * 1000), stdout, stderr))
+                " actorUser, changesState, status, exitCode, durationMs, stdout, stderr)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (utcnow_iso(), command, subcommand, app, target, actor_ip, actor_user,
+                 int(changes_state), status, exit_code, round(duration * 1000), stdout, stderr))
             return cur.lastrowid

@@ -64,6 +64,7 @@ class JobRecord:
     owner: str
     heartbeatAt: float
     cancelRequested: bool
+    actorUser: str | None = None
 
     @property
     def running(self) -> bool:
@@ -193,7 +194,7 @@ class JobManager:
     # running ----------------------------------------------------------------
 
     def start(self, command: Command, *, title: str, actor_ip: str | None,
-              lock_key: str | None = None) -> JobRecord:
+              lock_key: str | None = None, actor_user: str | None = None) -> JobRecord:
         """Start command as a job and return its record at once.
 
         :raise Busy: another job holds lock_key.
@@ -205,19 +206,21 @@ class JobManager:
             id=secrets.token_hex(8), app=command.app, title=title, command=command.display,
             mutates=command.mutates, lockKey=lock_key, status="running", exitCode=None,
             createdAt=utcnow_iso(), finishedAt=None, durationMs=None, historyId=None,
-            actorIp=actor_ip, owner=self.owner, heartbeatAt=time.time(), cancelRequested=False)
+            actorIp=actor_ip, owner=self.owner, heartbeatAt=time.time(), cancelRequested=False,
+            actorUser=actor_user)
         try:
             with db.connection(self.database) as conn:
                 conn.execute(
                     "INSERT INTO jobs (id, app, title, command, mutates, lockKey, status,"
-                    " createdAt, actorIp, owner, heartbeatAt)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                    " createdAt, actorIp, actorUser, owner, heartbeatAt)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
                     (record.id, record.app, title, record.command, int(record.mutates), lock_key,
-                     record.createdAt, actor_ip, self.owner, record.heartbeatAt))
+                     record.createdAt, actor_ip, actor_user, self.owner, record.heartbeatAt))
         except sqlite3.IntegrityError:
             holder = self.running_for(lock_key) if lock_key else None
             if holder is None:  # it finished in between: try once more
-                return self.start(command, title=title, actor_ip=actor_ip, lock_key=lock_key)
+                return self.start(command, title=title, actor_ip=actor_ip, lock_key=lock_key,
+                                  actor_user=actor_user)
             raise Busy(holder) from None
         live = LiveJob(record=record, command=command)
         with self._lock:
@@ -227,7 +230,7 @@ class JobManager:
                                   name=f"job-{record.id}")
         thread.start()
         log.info("job started", extra={"job": record.id, "app": record.app,
-                                       "subcommand": command.subcommand})
+                                       "subcommand": command.subcommand, "user": actor_user})
         return record
 
     def _run(self, live: LiveJob) -> None:
@@ -236,7 +239,7 @@ class JobManager:
         status, exit_code = "error", None
         try:
             stream = self._dokku().stream(live.command, actor_ip=record.actorIp,
-                                          job_id=record.id)
+                                          job_id=record.id, actor_user=record.actorUser)
             live.stream = stream
             self._set(record.id, historyId=stream.row)
             record.historyId = stream.row

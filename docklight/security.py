@@ -9,20 +9,23 @@ a new route is private unless someone adds it here on purpose.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
+import os
 import secrets
 import time
 import urllib.parse
 
 from flask import abort, current_app, g, request, session, url_for
 
+from docklight import session_store, users
 from docklight.htmx import is_htmx, redirect_to
 
 log = logging.getLogger("docklight.request")
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_POST", "health.healthz", "static"})
+# auth.code* check their own half-finished session; logout ends whatever
+# session the browser has, finished or not.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_POST", "auth.code", "auth.code_POST",
+                              "auth.logout", "health.healthz", "static"})
 # Characters a path and query may hold as they are; the rest is %-encoded.
 URL_SAFE = "/?&=%#:@!$'()*+,;~-._"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -40,36 +43,58 @@ CSP = "; ".join([
 ])
 
 
-def password_tag(password: str) -> str:
-    """Return a tag of the password kept in the session.
-
-    When the password changes, old sessions carry a stale tag and end.
-    (A new secret ends them anyway: their signature no longer verifies.)
-    """
-    key = current_app.config["SECRET_KEY"]
-    key = key if isinstance(key, bytes) else key.encode()
-    return hmac.new(key, password.encode(), hashlib.sha256).hexdigest()[:32]
+def _database() -> str:
+    return current_app.config["DATABASE"]
 
 
-def start_session() -> None:
-    """Log the user in: a fresh session with login time and password tag."""
+def _lifetimes() -> tuple[float, float]:
+    settings = current_app.config["SETTINGS"]
+    return settings.session_idle_minutes * 60, settings.session_hours * 3600
+
+
+def start_session(name: str, *, second_factor_done: bool = True) -> None:
+    """Log name in: a new server-side session whose id replaces the browser's old one."""
+    old = session.get("sid")
     session.clear()
     session.permanent = True
-    session["uid"] = "admin"
-    session["pw"] = password_tag(current_app.config["SETTINGS"].password)
-    session["at"] = time.time()
-    session["sid"] = secrets.token_hex(8)
+    session["sid"] = session_store.create(
+        _database(), name, ip=request.remote_addr, user_agent=request.user_agent.string,
+        second_factor_done=second_factor_done, replaces=old)
+    g.pop("auth_session", None)
+
+
+def end_session() -> None:
+    """Log out: delete the server-side session and the cookie."""
+    session_store.end(_database(), session.get("sid"))
+    session.clear()
+    g.pop("auth_session", None)
+
+
+def current_session() -> session_store.Session | None:
+    """Return this request's live server-side session (second factor done or not), or None.
+
+    Sets g.user and g.role from it. Looked up once per request: the row is
+    the truth, so a logout or a disabled user in another worker counts here
+    at once.
+    """
+    if "auth_session" in g:
+        return g.auth_session
+    idle, lifetime = _lifetimes()
+    found = session_store.lookup(_database(), session.get("sid"), idle_seconds=idle,
+                                 lifetime_seconds=lifetime)
+    user = users.get(_database(), found.user) if found else None
+    if user is None or user.disabled:
+        found = None
+    g.auth_session = found
+    g.user = user.name if found else None
+    g.role = user.role if found else None
+    return found
 
 
 def has_session() -> bool:
-    """Return whether the request carries a valid, unexpired session."""
-    if session.get("uid") != "admin":
-        return False
-    settings = current_app.config["SETTINGS"]
-    if not hmac.compare_digest(str(session.get("pw", "")), password_tag(settings.password)):
-        return False
-    age = time.time() - float(session.get("at", 0))
-    return 0 <= age <= settings.session_hours * 3600
+    """Return whether the request carries a live session that finished logging in."""
+    found = current_session()
+    return found is not None and found.second_factor_done
 
 
 def safe_next(target: str | None) -> str:
@@ -114,6 +139,9 @@ def init_app(app) -> None:
     @app.before_request
     def _request_id():
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        # Started here, before any check can answer, so refused and
+        # redirected requests get their access-log line too.
+        g.setdefault("request_started", time.monotonic())
 
     @app.before_request
     def _csrf():
@@ -140,12 +168,14 @@ def init_app(app) -> None:
             return None
         if has_session():
             return None
+        ended = bool(session.get("sid"))
         session.clear()
         next_url = request.full_path.rstrip("?") if request.method == "GET" else None
         if is_htmx() and request.headers.get("HX-Current-URL"):
             current = urllib.parse.urlsplit(request.headers["HX-Current-URL"])
             next_url = current.path + (f"?{current.query}" if current.query else "")
-        login = url_for("auth.login", next=safe_next(next_url) if next_url else None)
+        login = url_for("auth.login", next=safe_next(next_url) if next_url else None,
+                        ended=1 if ended else None)
         if request.path.startswith("/api/") and not is_htmx():
             abort(401)
         return redirect_to(login)
@@ -173,7 +203,8 @@ def init_app(app) -> None:
             "method": request.method, "path": request.path,
             "status": g.get("response_status"),
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
-            "request_id": g.get("request_id"), "client_ip": request.remote_addr})
+            "request_id": g.get("request_id"), "client_ip": request.remote_addr,
+            "user": g.get("user"), "worker": os.getpid()})
 
     @app.after_request
     def _remember_status(response):

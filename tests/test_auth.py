@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -26,7 +25,7 @@ def test_pages_redirect_to_login_with_next(client):
 def test_wrong_password_shows_form_again(client, auth):
     r = auth.login("nope")
     assert r.status_code == 401
-    assert "Wrong password." in r.get_data(as_text=True)
+    assert "Wrong name or password." in r.get_data(as_text=True)
     assert "docklight_session=" not in r.headers.get("Set-Cookie", "")
     assert client.get("/apps").status_code == 303
 
@@ -54,8 +53,9 @@ def test_htmx_login_uses_hx_redirect(client):
 
 def test_logout_ends_session(client, auth):
     auth.login()
-    assert auth.logout().headers["Location"] == "/login"
+    assert auth.logout().headers["Location"] == "/login?out=1"
     assert client.get("/apps").status_code == 303
+    assert "You are logged out." in client.get("/login?out=1").get_data(as_text=True)
 
 
 def test_expired_htmx_request_gets_hx_redirect(client, auth):
@@ -65,30 +65,22 @@ def test_expired_htmx_request_gets_hx_redirect(client, auth):
     assert r.headers["HX-Redirect"] == "/login?next=/apps?sort%3Dname"
 
 
-def test_session_expires(make_app):
-    app = make_app(DOCKLIGHT_SESSION_HOURS="0.01")  # 36 seconds
-    client = app.test_client()
-    client.post("/api/auth/login", data={"password": PASSWORD},
-                headers={"Origin": "http://localhost"})
-    with client.session_transaction() as s:
-        assert client.get("/healthz").status_code == 200
-        s["at"] = time.time() - 37
-    assert client.get("/apps").status_code == 303
-
-
 def test_changing_the_password_ends_sessions(make_app):
     app = make_app()
     client = app.test_client()
     client.post("/api/auth/login", data={"password": PASSWORD},
                 headers={"Origin": "http://localhost"})
     cookie = client.get_cookie("docklight_session").value
+    c3 = make_app().test_client()
+    c3.set_cookie("docklight_session", cookie)
+    assert c3.get("/login").status_code == 303  # same password: still logged in
     other = make_app(DOCKLIGHT_PASSWORD="a new password")
     c2 = other.test_client()
     c2.set_cookie("docklight_session", cookie)
     assert c2.get("/apps").status_code == 303
-    c3 = make_app().test_client()
-    c3.set_cookie("docklight_session", cookie)
-    assert c3.get("/login").status_code == 303  # same password: still logged in
+    r = c2.post("/api/auth/login", data={"password": "a new password"},
+                headers={"Origin": "http://localhost"})
+    assert r.status_code == 303
 
 
 def test_changing_the_secret_ends_sessions(make_app):
@@ -113,15 +105,5 @@ def test_rate_limit_holds_across_app_instances(make_app):
     r = second.post("/api/auth/login", data={"password": PASSWORD},
                     headers={"Origin": "http://localhost"})
     assert r.status_code == 429
-    assert "Too many failed attempts. Try again in 15 minutes." in r.get_data(as_text=True)
-    assert 800 < int(r.headers["Retry-After"]) <= 900
-
-
-def test_rate_limit_is_per_ip(make_app):
-    c = make_app(DOCKLIGHT_LOGIN_MAX_FAILURES="2").test_client()
-    for _ in range(2):
-        c.post("/api/auth/login", data={"password": "x"}, headers={"Origin": "http://localhost"},
-               environ_base={"REMOTE_ADDR": "10.1.1.1"})
-    r = c.post("/api/auth/login", data={"password": PASSWORD},
-               headers={"Origin": "http://localhost"}, environ_base={"REMOTE_ADDR": "10.1.1.2"})
-    assert r.status_code == 303
+    assert "Too many failed attempts. Try again in 30 seconds." in r.get_data(as_text=True)
+    assert 25 < int(r.headers["Retry-After"]) <= 30

@@ -11,7 +11,7 @@ def test_login_then_every_app_with_its_status(page, live):
     page.fill("#password", "wrong password")
     page.click("button[type=submit]")
     page.wait_for_selector("#password-error")
-    assert page.inner_text("#password-error") == "Wrong password."
+    assert page.inner_text("#password-error") == "Wrong name or password."
 
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

@@ -35,7 +35,8 @@ def test_every_route_but_the_public_ones_requires_a_session(app):
                 assert r.headers["Location"].startswith("/login")
             checked += 1
     assert checked >= 3
-    assert PUBLIC_ENDPOINTS == {"auth.login", "auth.login_POST", "health.healthz", "static"}
+    assert PUBLIC_ENDPOINTS == {"auth.login", "auth.login_POST", "auth.code", "auth.code_POST",
+                                "auth.logout", "health.healthz", "static"}
 
 
 def test_public_routes_answer_without_session(client):
@@ -99,7 +100,11 @@ def test_secure_cookie_only_through_trusted_proxy(make_app):
     trusted = make_app(DOCKLIGHT_TRUSTED_PROXIES="1").test_client()
     r = trusted.post("/api/auth/login", data={"password": "correct horse battery staple"},
                      headers=headers)
-    assert r.status_code == 303 and "Secure" in r.headers["Set-Cookie"]
+    cookie = r.headers["Set-Cookie"]
+    assert r.status_code == 303 and "Secure" in cookie
+    # Over HTTPS the cookie carries the __Host- prefix: Secure, Path=/, no Domain.
+    assert cookie.startswith("__Host-docklight=") and "Path=/" in cookie
+    assert "Domain" not in cookie
 
 
 def test_websocket_from_a_foreign_origin_is_refused(client, auth):

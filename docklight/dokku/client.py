@@ -103,7 +103,8 @@ class Dokku:
 
     # running ----------------------------------------------------------------
 
-    def run(self, command: Command, *, actor_ip: str | None = None) -> Result:
+    def run(self, command: Command, *, actor_ip: str | None = None,
+            actor_user: str | None = None) -> Result:
         """Run command, record it, and return its Result (any exit code).
 
         :raise DokkuError: when Dokku cannot be reached or times out (the
@@ -114,33 +115,38 @@ class Dokku:
         try:
             result = executor.run(command)
         except CommandTimeout as exc:
-            self._record(command, exc.result, actor_ip)
+            self._record(command, exc.result, actor_ip, actor_user)
             raise
         except DokkuError as exc:
-            self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip)
+            self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip,
+                               actor_user)
             raise
-        self._record(command, result, actor_ip)
+        self._record(command, result, actor_ip, actor_user)
         return _scrubbed(result)
 
-    def _record(self, command: Command, result: Result, actor_ip) -> int:
+    def _record(self, command: Command, result: Result, actor_ip, actor_user=None) -> int:
         row = self.history.record(
             command=command.display, subcommand=command.subcommand, app=command.app,
-            target=result.target, actor_ip=actor_ip, changes_state=command.mutates,
+            target=result.target, actor_ip=actor_ip, actor_user=actor_user,
+            changes_state=command.mutates,
             status=result.status, exit_code=result.exit_code, duration=result.duration,
             stdout=redact.redact_output(command, result.stdout),
             stderr=redact.redact_output(command, result.stderr))
-        self._log(command, result.target, result.status, result.exit_code, result.duration)
+        self._log(command, result.target, result.status, result.exit_code, result.duration,
+                  user=actor_user)
         if command.mutates:
             self.changed()
         return row
 
-    def _record_error(self, command, target, exc: DokkuError, duration, actor_ip) -> None:
+    def _record_error(self, command, target, exc: DokkuError, duration, actor_ip,
+                      actor_user=None) -> None:
         self.history.record(
             command=command.display, subcommand=command.subcommand, app=command.app,
-            target=target, actor_ip=actor_ip, changes_state=command.mutates, status="error",
+            target=target, actor_ip=actor_ip, actor_user=actor_user,
+            changes_state=command.mutates, status="error",
             exit_code=None, duration=duration, stdout="",
             stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-        self._log(command, target, "error", None, duration, error=exc.title)
+        self._log(command, target, "error", None, duration, error=exc.title, user=actor_user)
 
     def _log(self, command, target, status, exit_code, duration, **extra) -> None:
         level = logging.INFO if status in ("ok", "failed", "cancelled") else logging.WARNING
@@ -150,7 +156,7 @@ class Dokku:
             **extra})
 
     def stream(self, command: Command, *, actor_ip: str | None = None,
-               job_id: str | None = None) -> "_RecordedStream":
+               job_id: str | None = None, actor_user: str | None = None) -> "_RecordedStream":
         """Start a long command; iterate the answer for its redacted lines.
 
         Output is appended to the history row as it comes (batched), so a
@@ -161,25 +167,27 @@ class Dokku:
         :raise DokkuError: when the command cannot start (recorded too).
         """
         executor = self.executors.for_command(command)
-        stream, row, started = self._start(executor, command, actor_ip, job_id)
+        stream, row, started = self._start(executor, command, actor_ip, job_id, actor_user)
         return _RecordedStream(self, command, stream, row, started)
 
-    def follow(self, command: Command, *, actor_ip: str | None = None) -> "Follow":
+    def follow(self, command: Command, *, actor_ip: str | None = None,
+               actor_user: str | None = None) -> "Follow":
         """Return a source that follows command (``logs --tail``) on the tail connections.
 
         Each ``open()`` of it is one run and one history row: the command, its
         outcome and Dokku's own messages, never the lines it followed.
         """
-        return Follow(self, command, actor_ip)
+        return Follow(self, command, actor_ip, actor_user)
 
-    def _start(self, executor, command: Command, actor_ip, job_id=None):
+    def _start(self, executor, command: Command, actor_ip, job_id=None, actor_user=None):
         """Start command on executor under a running history row; return (stream, row, started).
 
         :raise DokkuError: when it cannot start; the row then records why.
         """
         row = self.history.start(command=command.display, subcommand=command.subcommand,
                                  app=command.app, target=str(executor), actor_ip=actor_ip,
-                                 changes_state=command.mutates, job_id=job_id)
+                                 actor_user=actor_user, changes_state=command.mutates,
+                                 job_id=job_id)
         started = time.monotonic()
         try:
             return executor.stream(command), row, started
@@ -187,7 +195,8 @@ class Dokku:
             duration = time.monotonic() - started
             self.history.finish(row, status="error", exit_code=None, duration=duration,
                                 stdout="", stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-            self._log(command, str(executor), "error", None, duration, error=exc.title)
+            self._log(command, str(executor), "error", None, duration, error=exc.title,
+                      user=actor_user)
             raise
 
     def changed(self) -> None:
@@ -314,10 +323,12 @@ def is_dokku_message(raw: str) -> bool:
 class Follow:
     """A command that follows forever, opened again each time it ends or drops."""
 
-    def __init__(self, dokku: Dokku, command: Command, actor_ip: str | None):
+    def __init__(self, dokku: Dokku, command: Command, actor_ip: str | None,
+                 actor_user: str | None = None):
         self.dokku = dokku
         self.command = command
         self.actor_ip = actor_ip
+        self.actor_user = actor_user
 
     def open(self) -> "FollowRun":
         """Start one run on a pooled tail connection.
@@ -328,7 +339,8 @@ class Follow:
         tails = self.dokku.tails
         executor = tails.acquire()
         try:
-            stream, row, started = self.dokku._start(executor, self.command, self.actor_ip)
+            stream, row, started = self.dokku._start(executor, self.command, self.actor_ip,
+                                                     actor_user=self.actor_user)
         except DokkuError:
             tails.release(executor)
             raise

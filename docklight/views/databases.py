@@ -14,8 +14,8 @@ from flask import Blueprint, abort, make_response, render_template, request
 from docklight import datastores, services
 from docklight.dokku import commands, validators
 from docklight.htmx import page_or_fragment
-from docklight.views.answers import (actor_ip, confirm_name, refusal, root_configured,
-                                     start_job, valid_or_404)
+from docklight.views.answers import (actor_ip, actor_user, confirm_name, refusal,
+                                     root_configured, start_job, valid_or_404)
 from docklight.views.errors import attempt
 
 bp = Blueprint("databases", __name__)
@@ -106,7 +106,8 @@ def reveal_POST(plugin, name):
     plugin = _plugin_or_404(plugin)
     name = _service_or_404(name)
     service = datastores.Service(plugin, name)
-    dsn = datastores.reveal_dsn(services.dokku(), plugin, name, actor_ip=actor_ip())
+    dsn = datastores.reveal_dsn(services.dokku(), plugin, name, actor_ip=actor_ip(),
+                                actor_user=actor_user())
     response = page_or_fragment("databases/connection.html", "databases/_connection.html",
                                 service=service, dsn=dsn)
     response.headers["Cache-Control"] = "no-store"

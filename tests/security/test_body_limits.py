@@ -103,5 +103,5 @@ def test_a_chunked_body_is_refused_over_the_limit_and_read_whole_under_it(client
     assert "at most 16 KiB" in r.get_data(as_text=True)
     r = _post_chunked(client, "/api/auth/login", b"password=wrong&next=%2F")
     assert r.status_code == 401
-    assert "Wrong password." in r.get_data(as_text=True)
+    assert "Wrong name or password." in r.get_data(as_text=True)
 
