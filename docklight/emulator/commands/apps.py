@@ -198,15 +198,21 @@ def cmd_lock(ctx, args):
 
 
 def cmd_unlock(ctx, args):
-    """Remove the deploy lock."""
+    """apps:unlock (plugins/apps/subcommands.go CommandUnlock).
+
+    The warnings come only when the lock file exists; removing a lock that
+    is not there fails os.Remove, so an unlocked app exits 1 with "Unable
+    to remove deploy lock".
+    """
     _, pos = parse_flags(ctx, "apps:unlock", args)
     with ctx.transaction() as st:
         app = ctx.verify_app(pos[0] if pos else "", st)
         was_locked = app["locked"]
         app["locked"] = False
-    if was_locked:
-        ctx.warn("A deploy may be in progress.")
-        ctx.warn("Removing the app lock will not stop in progress deploys.")
+    if not was_locked:
+        ctx.fail("Unable to remove deploy lock")
+    ctx.warn("A deploy may be in progress.")
+    ctx.warn("Removing the app lock will not stop in progress deploys.")
     ctx.info1("Deploy lock removed")
     return 0
 

@@ -74,11 +74,20 @@ def scale_POST():
 
 @bp.post("/unlock")
 def unlock_POST():
-    """Remove a stale deploy lock."""
+    """Remove a stale deploy lock.
+
+    Dokku's CommandUnlock (plugins/apps/subcommands.go) exits 1 when there is
+    no lock to remove, e.g. the deploy ended since the page was loaded. The
+    failed write dropped the cached reports, so a fresh apps:report tells
+    "not locked" (said as such) from a real failure (shown as one).
+    """
     try:
         run(commands.apps_unlock(g.app))
     except CommandFailed as exc:
-        return _refused(failure("overview", TEMPLATE, exc, **_context()))
+        context = _context()
+        if not context["info"].locked:
+            return changed(render_tab("overview", TEMPLATE, not_locked=True, **context))
+        return _refused(failure("overview", TEMPLATE, exc, **context))
     return changed(render_tab("overview", TEMPLATE, **_context()))
 
 
