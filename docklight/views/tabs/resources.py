@@ -29,7 +29,7 @@ CPU_RESERVATION_IGNORED_MESSAGE = (
 
 
 def _context() -> dict:
-    """Read resource:report, cached until the next state change.
+    """Read resource:report and scheduler:report (app_report caches both until the next change).
 
     A refused form re-renders from the cache, so bad input sends nothing at
     all to Dokku.
@@ -46,9 +46,7 @@ def _context() -> dict:
 
 def _scheduler() -> str:
     """Return the app's computed scheduler (scheduler:report), cached like the resources."""
-    report = services.dokku().cached(f"app-report:{g.app}:scheduler",
-                                     lambda: app_report("scheduler"))
-    return parsers.read_report("scheduler", report).selected
+    return parsers.read_report("scheduler", app_report("scheduler")).selected
 
 
 def _process_type(name: str = "process_type") -> str | None:
