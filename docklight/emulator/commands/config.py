@@ -28,7 +28,7 @@ HELP = (
     ("config:unset [--no-restart] [--global|<app>] KEY1 [KEY2 ...]", "Unset one or more config values"),
 )
 
-BARE = {"config": "config:show"}
+BARE = {"config": "config"}
 KEY_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # config.go validateKey
 EXPORT_FORMATS = ("exports", "envfile", "docker-args", "docker-args-keys", "shell", "pretty",
                   "json", "json-list", "pack-keys")
@@ -82,13 +82,14 @@ def store_env(holder, env):
         holder["config_error"] = str(exc)
 
 
-def read_env(ctx, st, name):
+def read_env(ctx, st, name, writing=False):
     """environment.go ``loadFromFile``: parse the env file, drop invalid keys, or fail.
 
     A file that does not parse fails the command with godotenv's error
     (LogFailWithError prints it after ` !     `). Keys godotenv reads that
     validateKey refuses are deleted with Dokku's message and the file is
-    written back. A state seeded without a file reads its ``config`` map.
+    written back (inside the caller's transaction when *writing*, else in
+    one of its own). A state seeded without a file reads its ``config`` map.
     """
     holder = _holder(st, name)
     if env_error(holder):
@@ -98,8 +99,11 @@ def read_env(ctx, st, name):
     for key in invalid:
         ctx.out(f"{INFO1}Deleting invalid key {key} from config for {name or '<global>'}")
         del env[key]
-    if invalid:
+    if invalid and writing:
         store_env(holder, env)
+    elif invalid:
+        with ctx.transaction() as fresh:
+            store_env(_holder(fresh, name), env)
     return env
 
 
@@ -174,7 +178,7 @@ def set_vars(ctx, name, updates, no_restart=False):
     """
     lines = []
     with ctx.transaction() as st:
-        env = read_env(ctx, st, name)
+        env = read_env(ctx, st, name, writing=True)
         for key in updates:
             if not KEY_RE.fullmatch(key):
                 ctx.fail(f"Invalid key name: '{key}'")
@@ -191,7 +195,7 @@ def unset_vars(ctx, name, keys, no_restart=False):
     """config.go ``UnsetMany``: load, check keys, unset the set ones, write if changed."""
     lines, messages = [], []
     with ctx.transaction() as st:
-        env = read_env(ctx, st, name)
+        env = read_env(ctx, st, name, writing=True)
         for key in keys:
             if not KEY_RE.fullmatch(key):
                 ctx.fail(f"Invalid key name: '{key}'")
@@ -239,7 +243,7 @@ def cmd_clear(ctx, args):
     name, _ = target(ctx, values, pos)
     lines = []
     with ctx.transaction() as st:
-        env = read_env(ctx, st, name)
+        env = read_env(ctx, st, name, writing=True)
         messages = [f"{INFO1}Unsetting {key}" for key in sorted(env)]
         if env:
             store_env(_holder(st, name), {})
@@ -258,6 +262,21 @@ def cmd_show(ctx, args):
     ctx.info2(f"{name or 'global'} env vars", quiet=True)
     ctx.out("\n".join(pretty_lines(env)))
     return 0
+
+
+def cmd_config(ctx, args):
+    """src/commands/commands.go ``case "config"``: config:show, and Go flag's -h/--help is the plugin help.
+
+    ``args.Usage = usage`` there, so ``dokku config --help`` prints the same
+    text as ``config:help`` and exits 0.
+    """
+    if any(a in ("-h", "--h", "-help", "--help") for a in args):
+        import sys
+
+        from .. import cli  # the help printer lives with dispatch
+
+        return cli.plugin_help(ctx, "config", sys.modules[__name__])
+    return cmd_show(ctx, args)
 
 
 def cmd_get(ctx, args):
@@ -329,6 +348,7 @@ def cmd_export(ctx, args):
 
 
 COMMANDS = {
+    "config": cmd_config,
     "config:show": cmd_show,
     "config:get": cmd_get,
     "config:set": cmd_set,
