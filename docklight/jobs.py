@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from docklight import db
+from docklight.dokku import outcome
 from docklight.dokku.command import Command
 from docklight.dokku.errors import DokkuError
 from docklight.history import utcnow_iso
@@ -33,7 +34,7 @@ log = logging.getLogger("docklight.jobs")
 
 HEARTBEAT_EVERY = 2.0
 STALE_AFTER = 30.0
-FINISHED = ("ok", "failed", "cancelled", "timeout", "error", "interrupted")
+FINISHED = ("ok", "failed", "cancelled", "timeout", "error", "interrupted", "unknown")
 
 
 class Busy(Exception):
@@ -70,6 +71,15 @@ class JobRecord:
     def running(self) -> bool:
         """Return whether the job has not finished."""
         return self.status == "running"
+
+    @property
+    def outcome_check(self) -> str:
+        """Return the read-only command that shows what an ``unknown`` job really did."""
+        words = tuple(self.command.split())
+        if words[:1] == ("dokku",):
+            words = words[1:]
+        return outcome.check_command(Command(args=words, shown=words, app=self.app,
+                                             mutates=self.mutates))
 
     @classmethod
     def from_row(cls, row) -> "JobRecord":

@@ -15,9 +15,10 @@ import logging
 import time
 from typing import Protocol
 
-from docklight.dokku import commands, parsers, redact
+from docklight.dokku import commands, outcome, parsers, redact
 from docklight.dokku.command import Command, Result
-from docklight.dokku.errors import CommandFailed, CommandTimeout, DokkuError
+from docklight.dokku.errors import (CommandFailed, CommandTimeout, ConnectionLostMidway,
+                                   DokkuError, OutcomeUnknown)
 from docklight.dokku.executor import Executors, SSHExecutor
 from docklight.dokku.local import LocalExecutor
 from docklight.dokku.pool import ExecutorPool
@@ -115,7 +116,21 @@ class Dokku:
         try:
             result = executor.run(command)
         except CommandTimeout as exc:
+            if outcome.is_uncertain(command, "timeout"):
+                self._record(command, dataclasses.replace(exc.result, status=outcome.UNKNOWN),
+                             actor_ip, actor_user)
+                raise _outcome_unknown(command, exc, "It did not finish within its time "
+                                       "limit, so Docklight closed the channel.") from exc
             self._record(command, exc.result, actor_ip, actor_user)
+            raise
+        except ConnectionLostMidway as exc:
+            if command.mutates:
+                self._record_error(command, str(executor), exc, time.monotonic() - started,
+                                   actor_ip, actor_user, status=outcome.UNKNOWN)
+                raise _outcome_unknown(command, exc, "The SSH connection dropped before "
+                                       "Dokku reported how it ended.") from exc
+            self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip,
+                               actor_user)
             raise
         except DokkuError as exc:
             self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip,
@@ -139,14 +154,14 @@ class Dokku:
         return row
 
     def _record_error(self, command, target, exc: DokkuError, duration, actor_ip,
-                      actor_user=None) -> None:
+                      actor_user=None, *, status: str = "error") -> None:
         self.history.record(
             command=command.display, subcommand=command.subcommand, app=command.app,
             target=target, actor_ip=actor_ip, actor_user=actor_user,
-            changes_state=command.mutates, status="error",
+            changes_state=command.mutates, status=status,
             exit_code=None, duration=duration, stdout="",
             stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-        self._log(command, target, "error", None, duration, error=exc.title, user=actor_user)
+        self._log(command, target, status, None, duration, error=exc.title, user=actor_user)
 
     def _log(self, command, target, status, exit_code, duration, **extra) -> None:
         level = logging.INFO if status in ("ok", "failed", "cancelled") else logging.WARNING
@@ -248,6 +263,16 @@ class Dokku:
         return result
 
 
+def _outcome_unknown(command: Command, exc: DokkuError, why: str) -> OutcomeUnknown:
+    """Return the error for a state change that may or may not have run."""
+    return OutcomeUnknown(
+        "Outcome unknown: the command may still have run",
+        outcome.explanation(command, why), target=exc.target, command=command,
+        hint=f"Check with {outcome.check_command(command)} (or reload the page) before "
+             "running it again; History records this run as unknown.",
+        result=exc.result, check=outcome.check_command(command))
+
+
 def _scrubbed(result: Result) -> Result:
     """Return result with its output as callers may see it (redact.for_caller)."""
     stdout = redact.for_caller(result.command, result.stdout)
@@ -299,7 +324,11 @@ class _RecordedStream:
         finally:
             if pending:
                 self.dokku.history.append_output(self.row, "".join(pending))
-            result = self.result = _final_result(self.stream, self.command, self.started)
+            result = _final_result(self.stream, self.command, self.started)
+            if outcome.is_uncertain(self.command, result.status):
+                # Timed out or dropped mid-way: nobody knows what the host did.
+                result = dataclasses.replace(result, status=outcome.UNKNOWN)
+            self.result = result
             self.dokku.history.finish(self.row, status=result.status,
                                       exit_code=result.exit_code, duration=result.duration)
             self.dokku._log(self.command, result.target, result.status, result.exit_code,

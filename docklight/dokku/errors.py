@@ -55,6 +55,24 @@ class CommandTimeout(DokkuError):
     status = 504
 
 
+class ConnectionLostMidway(DokkuError):
+    """The SSH connection dropped after a command started, before its exit status came."""
+
+
+class OutcomeUnknown(DokkuError):
+    """A state change timed out or lost its connection: it may or may not have run.
+
+    ``check`` is the read-only command that shows what really happened
+    (dokku/outcome.py); history records the run as ``unknown``.
+    """
+
+    status = 504
+
+    def __init__(self, title: str, detail: str = "", *, check: str = "", **kw):
+        super().__init__(title, detail, **kw)
+        self.check = check
+
+
 class DokkuBusy(DokkuError):
     """Too many commands already wait for a channel: answered at once, with Retry-After."""
 

@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass
 
 from docklight.dokku.command import Command, Result
-from docklight.dokku.errors import (CommandTimeout, DokkuBusy, DokkuError, HostKeyError,
-                                   RootNotConfigured)
+from docklight.dokku.errors import (CommandTimeout, ConnectionLostMidway, DokkuBusy,
+                                   DokkuError, HostKeyError, RootNotConfigured)
 from docklight.dokku.targets import SSHSettings, SSHTarget, Timeouts
 
 READ_CHUNK = 32768
@@ -322,7 +322,8 @@ class SSHExecutor:
                 raise self._error(
                     "SSH connection lost while the command ran",
                     "Dokku may or may not have completed it; it was not retried because "
-                    "it changes state.", command, "Check the app's state, then retry.") from lost
+                    "it changes state.", command, "Check the app's state, then retry.",
+                    cls=ConnectionLostMidway) from lost
             return self._run_once(command)
 
     def _admit(self, command: Command, deadline: float | None) -> None:
