@@ -96,26 +96,37 @@ class RelayServer:
         self.poll = poll
         self._sock: socket.socket | None = None
         self._closed = False
+        self._conns: set[socket.socket] = set()
 
     def start(self) -> None:
         """Listen and accept in the background."""
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+        # Bound and listening under a name the dead-socket sweep of another
+        # worker ignores, then renamed into place: a .sock file always listens.
+        staging = self.path + ".new"
+        for stale in (self.path, staging):
+            try:
+                os.unlink(stale)
+            except FileNotFoundError:
+                pass
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.bind(self.path)
-        os.chmod(self.path, 0o600)
+        sock.bind(staging)
+        os.chmod(staging, 0o600)
         sock.listen(64)
+        os.rename(staging, self.path)
         self._sock = sock
         threading.Thread(target=self._accept, daemon=True, name="logs relay").start()
 
     def close(self) -> None:
-        """Stop listening and remove the socket file."""
+        """Stop listening, end every relay connection and remove the socket file."""
         self._closed = True
         if self._sock is not None:
             try:
                 self._sock.close()
+            except OSError:
+                pass
+        for conn in list(self._conns):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
         try:
@@ -134,6 +145,7 @@ class RelayServer:
 
     def _serve(self, conn: socket.socket) -> None:
         sub = None
+        self._conns.add(conn)
         try:
             conn.settimeout(10)
             request = json.loads(conn.makefile("rb").readline() or b"{}")
@@ -151,6 +163,7 @@ class RelayServer:
         finally:
             if sub is not None:
                 self.registry.unsubscribe(sub)
+            self._conns.discard(conn)
             conn.close()
 
     def _send(self, conn: socket.socket, sub) -> None:
@@ -201,11 +214,17 @@ class RelayRun:
             self._sock.connect(address)
             self._sock.sendall(json.dumps({"key": list(key), "actor": actor_ip,
                                            "nonce": secrets.token_hex(4)}).encode() + b"\n")
+            self._reader = self._sock.makefile("rb")
+            # Open only once the owner's registry took us on: its hello comes first.
+            self._sock.settimeout(10)
+            hello = _hello(self._reader.readline())
             # Three missed heartbeats mean a hung owner: drop and ask the lease again.
             self._sock.settimeout(heartbeat * 3 + 5)
-        except OSError:
+        except (OSError, ValueError):
             self._sock.close()
-            raise
+            raise ConnectionRefusedError(f"no relay of {key.app} at {address}") from None
+        self._first = {"type": "state", "state": hello.get("state", "live"),
+                       "message": hello.get("message", "")}
 
     def cancel(self) -> None:
         """Close the connection; the owner drops this viewer."""
@@ -216,8 +235,9 @@ class RelayRun:
             pass
 
     def __iter__(self):
-        reader = self._sock.makefile("rb")
+        reader = self._reader
         try:
+            yield self._first  # the owner's state as we joined
             for raw in reader:
                 message = json.loads(raw)
                 kind = message.get("t")
@@ -230,10 +250,7 @@ class RelayRun:
                     if event.get("final"):
                         self.final_event = event
                         return
-                    if event.get("type") == "hello":  # the owner's state as we joined
-                        yield {"type": "state", "state": event.get("state", "live"),
-                               "message": event.get("message", "")}
-                    elif event.get("type") == "state":
+                    if event.get("type") == "state":
                         yield event
         except (OSError, ValueError, KeyError):
             pass
@@ -242,3 +259,12 @@ class RelayRun:
                 exit_code=None, status="cancelled" if self._cancelled else "dropped")
             reader.close()
             self._sock.close()
+
+
+def _hello(raw: bytes) -> dict:
+    """Return the owner's hello event from the relay's first message, or raise ValueError."""
+    message = json.loads(raw or b"null")
+    if not isinstance(message, dict) or message.get("t") != "event" \
+            or message.get("e", {}).get("type") != "hello":
+        raise ValueError("the owner did not accept the relay")
+    return message["e"]

@@ -1,0 +1,133 @@
+"""The installation-wide fan-out in one process: two "workers" (registries) on one database.
+
+Each worker is a Registry with its SharedStreams; the source is the fake
+``logs --tail`` of tests/test_logstream.py, so what reaches "Dokku" is the
+number of its opens. No SSH, no gunicorn (tests/test_logs_workers.py runs
+the same with two real workers).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+import pytest
+
+from docklight import db
+from docklight.logstream import Registry, SharedStreams, StreamKey
+from docklight.loglines import Line
+from docklight.logstream.lease import Leases
+from tests.test_logstream import FakeSource, drain, events_of, lines_of, log_line
+
+KEY = StreamKey("api", 100, "")
+
+
+class Worker:
+    """One registry and its side of the shared fan-out, following through one FakeSource."""
+
+    def __init__(self, database: str, data_dir: str):
+        self.source = FakeSource()
+        self.registry = Registry(max_streams=10, max_per_session=5, linger=0.2, heartbeat=15,
+                                 queue_lines=50, retry=(0.05, 0.1))
+        self.shared = SharedStreams(self.registry, database, data_dir,
+                                    lambda key, actor: self.source, heartbeat=15)
+
+    def view(self, session: str = "s"):
+        return self.registry.subscribe(KEY, session_id=session,
+                                       source_factory=lambda: self.shared.source(KEY, None))
+
+    def die(self) -> None:
+        """What the other workers see when this one is killed: its socket and channels go."""
+        self.shared.close()
+        self.registry.close()
+
+
+@pytest.fixture
+def workers():
+    data_dir = tempfile.mkdtemp(prefix="docklight-shared-")
+    database = os.path.join(data_dir, "docklight.sqlite3")
+    db.migrate(database)
+    made = [Worker(database, data_dir), Worker(database, data_dir)]
+    yield made
+    for worker in made:
+        worker.die()
+
+
+def live_via(sub) -> str:
+    items = drain(sub, lambda got: any(e.get("state") == "live" for e in events_of(got)))
+    return next(e["via"] for e in events_of(items) if e.get("state") == "live")
+
+
+def test_the_second_worker_relays_the_first_ones_upstream(workers):
+    a, b = workers
+    first = a.view()
+    assert live_via(first) == "dokku"
+    second = b.view()
+    assert live_via(second) == "relay"
+    handle = a.source.wait_open()
+    handle.feed(log_line(1), log_line(2))
+    got_a = drain(first, lambda items: len(lines_of(items)) == 2)
+    got_b = drain(second, lambda items: len(lines_of(items)) == 2)
+    assert lines_of(got_a) == lines_of(got_b) == ["1", "2"]
+    # The relay keeps the owner's ids.
+    assert [i.id for i in got_a if isinstance(i, Line)] == [i.id for i in got_b
+                                                           if isinstance(i, Line)]
+    assert len(a.source.handles) == 1 and b.source.handles == []
+
+
+def test_a_refusal_reaches_the_relayed_viewers_as_the_final_event(workers):
+    a, b = workers
+    first = a.view()
+    live_via(first)
+    second = b.view()
+    live_via(second)
+    handle = a.source.wait_open()
+    handle.feed(" !     App api has not been deployed")
+    handle.end(1)
+    final = drain(second, lambda items: any(e.get("final") for e in events_of(items)))
+    event = next(e for e in events_of(final) if e.get("final"))
+    assert event["kind"] == "not-deployed" and event["exit_code"] == 1
+    assert event["command"] == "dokku logs api --num 100 --tail"
+    assert b.source.handles == []
+
+
+def test_when_the_owner_dies_the_relay_takes_over_without_repeating_lines(workers):
+    a, b = workers
+    live_via(a.view())
+    second = b.view()
+    live_via(second)
+    owner = a.source.wait_open()
+    owner.feed(log_line(1))
+    drain(second, lambda items: lines_of(items) == ["1"])
+
+    a.die()
+    took_over = drain(second, lambda items: any(
+        e.get("state") == "live" and e.get("via") == "dokku" for e in events_of(items)))
+    assert any(e.get("state") == "reconnecting" for e in events_of(took_over))
+    fresh = b.source.wait_open()
+    # Dokku's new run starts with the backlog again: line 1 is not shown twice.
+    fresh.feed(log_line(1), log_line(2))
+    assert lines_of(drain(second, lambda items: lines_of(items) == ["2"])) == ["2"]
+    holder = Leases(b.shared.leases.database).holder(KEY)
+    assert holder.worker == b.shared.worker
+
+
+def test_the_lease_goes_back_when_the_last_viewer_anywhere_leaves(workers):
+    a, b = workers
+    first = a.view()
+    assert live_via(first) == "dokku"
+    second = b.view()
+    assert live_via(second) == "relay"
+    a.registry.unsubscribe(first)
+    # The relay keeps the owner's upstream open after its own viewer left.
+    owner = a.source.wait_open()
+    owner.feed(log_line(5))
+    drain(second, lambda items: lines_of(items) == ["5"])
+    assert not owner.cancelled
+    b.registry.unsubscribe(second)
+    leases = a.shared.leases
+    deadline = time.monotonic() + 5
+    while leases.holder(KEY) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert leases.holder(KEY) is None and owner.cancelled
