@@ -45,7 +45,8 @@ MAX_TEXT = 200  # longest app, subcommand or search text accepted
 OUTCOMES = ("ok", "failed")
 
 LIST_COLUMNS = ("id", "createdAt", "actorIp", "target", "app", "subcommand", "command",
-                "changesState", "status", "exitCode", "durationMs", "jobId")
+                "changesState", "status", "exitCode", "durationMs", "jobId",
+                "actorUser")  # last, so existing export columns keep their places
 EXPORT_COLUMNS = LIST_COLUMNS + ("stdout", "stderr")
 
 # The job a row belongs to: the job it names (commands.jobId), else the job
@@ -65,13 +66,15 @@ class Filters:
     since: dt.date | None = None  # first day, inclusive
     until: dt.date | None = None  # last day, inclusive
     q: str = ""  # text somewhere in the command
+    user: str = ""  # the Docklight user who ran it
 
     def args(self) -> dict[str, str]:
         """Return the query-string arguments that repeat these filters in a link."""
         out = {"app": self.app, "subcommand": self.subcommand, "outcome": self.outcome,
                "reads": "1" if self.reads else "",
                "from": self.since.isoformat() if self.since else "",
-               "to": self.until.isoformat() if self.until else "", "q": self.q}
+               "to": self.until.isoformat() if self.until else "", "q": self.q,
+               "user": self.user}
         return {k: v for k, v in out.items() if v}
 
     @property
@@ -95,7 +98,7 @@ def parse(args: Mapping[str, str]) -> tuple[Filters, int | None, dict[str, str]]
     """
     errors: dict[str, str] = {}
     text = {}
-    for name in ("app", "subcommand", "q"):
+    for name in ("app", "subcommand", "q", "user"):
         value = (args.get(name) or "").strip()
         if len(value) > MAX_TEXT:
             errors[name] = f"At most {MAX_TEXT} characters."
@@ -126,7 +129,7 @@ def parse(args: Mapping[str, str]) -> tuple[Filters, int | None, dict[str, str]]
             errors["before"] = "Not a history row id."
     filters = Filters(app=text["app"], subcommand=text["subcommand"], outcome=outcome,
                       reads=(args.get("reads") or "") in ("1", "on", "true", "yes"),
-                      since=dates["from"], until=dates["to"], q=text["q"])
+                      since=dates["from"], until=dates["to"], q=text["q"], user=text["user"])
     return filters, before, errors
 
 
@@ -148,6 +151,10 @@ def conditions(filters: Filters) -> tuple[list[str], list]:
     if filters.subcommand:
         where.append("subcommand = ?")
         params.append(filters.subcommand)
+    if filters.user:
+        # commands_user_page leads with actorUser, then id.
+        where.append("actorUser = ?")
+        params.append(filters.user)
     if filters.outcome == "ok":
         where.append("status = 'ok'")
     elif filters.outcome == "failed":

@@ -183,7 +183,7 @@ class Dokku:
         """
         executor = self.executors.for_command(command)
         stream, row, started = self._start(executor, command, actor_ip, job_id, actor_user)
-        return _RecordedStream(self, command, stream, row, started)
+        return _RecordedStream(self, command, stream, row, started, actor_user)
 
     def follow(self, command: Command, *, actor_ip: str | None = None,
                actor_user: str | None = None) -> "Follow":
@@ -296,12 +296,14 @@ class _RecordedStream:
 
     FLUSH_SECONDS = 0.25
 
-    def __init__(self, dokku: Dokku, command: Command, stream, row: int, started: float):
+    def __init__(self, dokku: Dokku, command: Command, stream, row: int, started: float,
+                 actor_user: str | None = None):
         self.dokku = dokku
         self.command = command
         self.stream = stream
         self.row = row
         self.started = started
+        self.actor_user = actor_user
         self.result: Result | None = None
 
     def cancel(self) -> None:
@@ -332,7 +334,7 @@ class _RecordedStream:
             self.dokku.history.finish(self.row, status=result.status,
                                       exit_code=result.exit_code, duration=result.duration)
             self.dokku._log(self.command, result.target, result.status, result.exit_code,
-                            result.duration)
+                            result.duration, user=self.actor_user)
             if self.command.mutates:
                 self.dokku.changed()
 

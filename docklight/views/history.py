@@ -87,9 +87,13 @@ def show(row_id):
 
 @bp.get("/history/recent")
 def recent():
-    """Show the last few state changes ("Recent activity" on the dashboard)."""
-    page = history_query.fetch_page(get_db(), history_query.Filters(), size=RECENT_COUNT)
-    return page_or_fragment("history/recent.html", "history/_recent.html",
+    """Show the last few state changes, with who made them ("Recent activity").
+
+    The dashboard shows every app's; an app page asks for its own with ?app=.
+    """
+    app = (request.args.get("app") or "").strip()[:history_query.MAX_TEXT]
+    page = history_query.fetch_page(get_db(), history_query.Filters(app=app), size=RECENT_COUNT)
+    return page_or_fragment("history/recent.html", "history/_recent.html", app=app,
                             recent=[_decorate(r) for r in page.rows])
 
 
