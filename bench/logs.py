@@ -1,6 +1,6 @@
 """Live-log fan-out under load (not a test).
 
-    .venv/bin/python bench/logs.py [--seconds 15] [--rate 200]
+    .venv/bin/python bench/logs.py [--seconds 15] [--rate 200] [--workers 1]
 
 Starts the test sshd (tests/sshd.py, forced to the Dokku emulator) and the
 real server (tests/live.py: gunicorn -k gevent with the Procfile line), makes
@@ -13,8 +13,9 @@ two scenarios:
 For each: lines delivered per second (all viewers together), latency p50/p99
 from the emulator writing a line (its RFC3339Nano timestamp, same clock) to a
 viewer receiving it, lines skipped, `logs` channels Docklight opened, and the
-gunicorn worker's RSS (/proc) before, during and after. Next to it, one raw
-paramiko reader of the same stream (pty, exec `logs <app> --num 0 --tail`) is
+gunicorn workers' RSS (/proc, summed) before, during and after; --workers N
+runs N workers, and the channel count shows whether Dokku still sees one
+upstream per app. Next to it, one raw paramiko reader of the same stream (pty, exec `logs <app> --num 0 --tail`) is
 the floor; ratios are Docklight over the floor.
 
 All viewers are read by one thread with wsproto and a selector, so the
@@ -262,31 +263,46 @@ def login(url: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def worker_pid(master: int) -> int:
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                return int(name)
-    raise RuntimeError("no gunicorn worker")
+def worker_pids(master: int, count: int, timeout: float = 30) -> list[int]:
+    """Return the pids of the master's gunicorn workers, once all count have started."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = []
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open(f"/proc/{name}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == master:
+                    found.append(int(name))
+        if len(found) >= count or time.monotonic() > deadline:
+            if not found:
+                raise RuntimeError("no gunicorn worker")
+            return sorted(found)
+        time.sleep(0.1)
 
 
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+def rss_mib(pids: list[int]) -> float:
+    """Return the workers' resident memory together."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int]) -> float:
+    """Return the CPU time the workers used together."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -366,11 +382,11 @@ def report(r: dict, rate: float) -> None:
     print(f"  ratio to the floor  p50 x{r['p50'] / r['raw_p50']:.2f}, "
           f"p99 x{r['p99'] / r['raw_p99']:.2f}")
     print(f"  skipped lines       {r['skipped']}")
-    print(f"  worker CPU          {r['cpu'] * 100:.0f}% of one core, "
+    print(f"  workers' CPU        {r['cpu'] * 100:.0f}% of one core, "
           f"{r['cpu_us_per_line']:.1f} us per delivered line")
     print(f"  upstream channels   {r['tails']} (apps: {r['apps']}; "
           f"per app: {r['tails'] / r['apps']:.2f})")
-    print(f"  worker RSS MiB      before {r['rss_before']:.1f} (after a warm-up), peak during "
+    print(f"  workers' RSS MiB    before {r['rss_before']:.1f} (after a warm-up), peak during "
           f"{r['rss_during']:.1f}, after close {r['rss_after']:.1f} "
           f"(growth {r['rss_after'] - r['rss_before']:+.1f}); per-second samples "
           f"{', '.join(f'{s:.0f}' for s in r['rss_samples'])}")
@@ -384,6 +400,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rate", type=float, default=200, help="lines/s per app")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn workers (viewers land on any; Dokku should still see "
+                             "one upstream per app)")
     args = parser.parse_args()
     began = time.monotonic()
     print(f"load average at the start: {loadavg()}")
@@ -398,10 +417,12 @@ def main() -> int:
         emulator.settings(log_rate=args.rate)
         env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
         env.update(DOCKLIGHT_MAX_LOG_STREAMS="500", DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION="500",
-                   DOCKLIGHT_LOG_LINGER_SECONDS="1", DOCKLIGHT_LOG_LEVEL="warning")
+                   DOCKLIGHT_LOG_LINGER_SECONDS="1", DOCKLIGHT_LOG_LEVEL="warning",
+                   WEB_CONCURRENCY=str(args.workers))
         os.environ["DOCKLIGHT_LOG_LINGER_SECONDS"] = "1"
         live = LiveServer(env)
-        worker = worker_pid(live.proc.pid)
+        worker = worker_pids(live.proc.pid, args.workers)
+        print(f"gunicorn workers: {len(worker)}")
         cookie = login(live.url)
         # Warm-up: imports, SSH connections and buffers that stay for good.
         scenario("warm-up", live, sshd, emulator, cookie, apps[:2], 2, 2, worker)
