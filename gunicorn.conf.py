@@ -8,11 +8,12 @@ import os
 import resource
 import sys
 
-from docklight.config import load_or_exit
+from docklight.config import bind_address, load_or_exit
 
 settings = load_or_exit()
 
-bind = f"0.0.0.0:{settings.port}"
+# The demo listens on loopback only unless DOCKLIGHT_BIND says otherwise.
+bind = bind_address(settings)
 worker_class = "gevent"
 
 

@@ -6,6 +6,7 @@ entry points (app.py, gunicorn.conf.py, the CLI) print it and exit 1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import shlex
@@ -40,6 +41,7 @@ class Settings:
     data_dir: str
     database: str
     port: int
+    bind_host: str
     log_level: str
     trusted_proxies: TrustedProxies
     allowed_hosts: AllowedHosts
@@ -86,6 +88,28 @@ def _float(env, name, default, minimum=0.0) -> float:
     if value < minimum:
         raise ConfigError(f"{name} must be >= {minimum:g}, got {value:g}")
     return value
+
+
+def _bind_host(env, demo: bool) -> str:
+    """Return the address to listen on: DOCKLIGHT_BIND, else loopback in the demo, else all.
+
+    The demo has a generated password kept in a file and a simulated host;
+    nobody else on the network needs to reach it unless asked for.
+    """
+    raw = (env.get("DOCKLIGHT_BIND") or "").strip()
+    if not raw:
+        return "127.0.0.1" if demo else "0.0.0.0"
+    try:
+        return str(ipaddress.ip_address(raw.strip("[]")))
+    except ValueError:
+        raise ConfigError(f"DOCKLIGHT_BIND must be an IP address such as 127.0.0.1 or "
+                          f"0.0.0.0, got {raw!r}") from None
+
+
+def bind_address(settings: "Settings") -> str:
+    """Return gunicorn's bind value (IPv6 in brackets)."""
+    host = settings.bind_host
+    return f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}"
 
 
 def _parsed(env, name, parse):
@@ -285,6 +309,7 @@ def load(env=None) -> Settings:
         data_dir=data_dir,
         database=os.path.join(data_dir, "docklight.sqlite3"),
         port=_int(env, "PORT", 3001, 1, 65535),
+        bind_host=_bind_host(env, demo),
         log_level=log_level,
         trusted_proxies=_parsed(env, "DOCKLIGHT_TRUSTED_PROXIES", parse_trusted_proxies),
         allowed_hosts=_parsed(env, "DOCKLIGHT_ALLOWED_HOSTS", parse_allowed_hosts),
