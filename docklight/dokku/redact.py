@@ -49,6 +49,12 @@ _SECRET_LABELS = re.compile(
     r"^(?P<pre>\s*(?:Dsn|Password|Root password|Url|[A-Z0-9_]*_URL):\s*)\S.*$",
     re.IGNORECASE,
 )
+# godotenv's parse errors quote the env file itself (parser.go extractVarValue:
+# "unterminated quoted value <rest of the line>"; locateKeyName: "... in
+# variable name near <rest of the file, %q>"), so a broken file's values would
+# be printed by every config command of the app.
+_ENV_FILE_ERROR = re.compile(r"(?P<pre>unterminated quoted value |in variable name near )\S.*$",
+                             re.MULTILINE)
 MIN_LITERAL = 4  # shorter literals are caught by the structured rules only
 
 
@@ -56,6 +62,9 @@ def _config_json(text: str) -> str:
     try:
         data = json.loads(text)
     except ValueError:
+        lines = [line for line in text.split("\n") if line.strip()]
+        if lines and all(line.startswith(" !     ") for line in lines):
+            return redact_env_file_errors(text)  # Dokku's refusal, shown with values scrubbed
         return SECRET if text.strip() else text
     if isinstance(data, dict):
         return json.dumps({k: SECRET for k in data}, sort_keys=True)
@@ -158,10 +167,18 @@ def _literals(secrets) -> tuple[list[str], set[str]]:
     return sorted(long, key=len, reverse=True), short
 
 
+def redact_env_file_errors(text: str) -> str:
+    """Replace the env file text godotenv's parse errors quote by ***."""
+    if "quoted value" not in text and "variable name near" not in text:
+        return text
+    return _ENV_FILE_ERROR.sub(lambda m: m["pre"] + SECRET, text)
+
+
 def redact_text(text: str, secrets=()) -> str:
-    """Scrub URL credentials and the given literal secrets from text."""
+    """Scrub URL credentials, env file quotes and the given literal secrets from text."""
     if not text:
         return text
+    text = redact_env_file_errors(text)
     long, short = _literals(secrets)
     for secret in long:
         text = text.replace(secret, SECRET)
@@ -198,7 +215,7 @@ def for_caller(command: Command, text: str) -> str:
     shows a credential Dokku keeps, such as git:sync's deploy-source metadata.
     """
     if command.redact_output:
-        return text
+        return redact_env_file_errors(text) if text else text
     return redact_text(text, command.secrets)
 
 

@@ -9,9 +9,12 @@ Dokku would hold. Each test is named after what a user would lose.
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from docklight.dokku import envfile
+from docklight.emulator import state as emu
 from tests.tabs import HX, soup
 
 APP = "api"
@@ -136,3 +139,25 @@ def test_the_real_sshd_passes_exactly_the_line_length_docklight_allows(sshd, emu
     else:
         assert code != 0 and "Argument list too long" in stderr
         assert emulator.calls() == []
+
+
+def test_an_env_file_broken_outside_docklight_fails_visibly_without_printing_its_values(
+        app, client, auth, emulator):
+    # godotenv's error quotes the file; Dokku prints it on every config command of the app.
+    secret = "hunter2-database-password"
+    state = emulator.state()
+    holder = state["apps"][APP]
+    holder["config"] = {}
+    holder["env_file"] = f'Z="{secret}\\\\"\n'
+    holder["config_error"] = f'unterminated quoted value "{secret}\\\\"'
+    emu.write_state(emulator.home, state)
+    emulator._share()
+    auth.login()
+    r = client.get(f"/apps/{APP}/config")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 502 and "Exit code" in page
+    assert "unterminated quoted value ***" in page and "config:export" in page
+    assert secret not in page
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        stored = " ".join(str(v) for row in conn.execute("SELECT * FROM commands") for v in row)
+    assert "unterminated quoted value ***" in stored and secret not in stored
