@@ -1,7 +1,7 @@
 """A thousand slow connections do not keep a normal user out (issue 12.6).
 
-One gunicorn (the Procfile's line, one gevent worker, as deployed) serves the
-module. The slowloris test keeps 1000 connections open that trickle their
+One gunicorn (the Procfile's line, pinned to one gevent worker so that every
+slow connection lands on the same one) serves the module. The slowloris test keeps 1000 connections open that trickle their
 headers a byte at a time (reopening any the server drops, as an attacker
 would), checks that the worker really holds them, and then logs in and
 loads the dashboard as a normal user.
@@ -35,6 +35,8 @@ def server(sshd):
     data_dir = tempfile.mkdtemp(prefix="docklight-slow-")
     env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
     env["DOCKLIGHT_BODY_READ_SECONDS"] = "2"
+    # One worker, the worst case: every slow connection lands on it.
+    env["WEB_CONCURRENCY"] = "1"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = min(hard, 4 * SLOW) if hard != resource.RLIM_INFINITY else 4 * SLOW
     if soft < wanted:
