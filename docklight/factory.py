@@ -101,7 +101,7 @@ def build_app(test_config=None) -> Flask:
 
     services.init_app(app, settings)
 
-    from docklight import access, security, templating
+    from docklight import access, security, sudo, templating
     from docklight.views import (account, app_page, apps, auth, databases, errors, health,
                                  history, host, jobs, logs, maintenance, plugins, tabs,
                                  websocket)
@@ -113,6 +113,8 @@ def build_app(test_config=None) -> Flask:
     security.init_app(app)
     # After the login check, which sets g.user and g.role.
     access.init_app(app)
+    # After the role check: only someone allowed at all is asked for a password.
+    sudo.init_app(app)
     templating.init_app(app)
     # The tab modules add their routes to app_page.bp, which must happen
     # before the blueprint is first registered.

@@ -59,6 +59,7 @@ TOP_LEVEL = {
     "docklight.forwarded": WEB,
     "docklight.body_deadline": WEB,
     "docklight.access": WEB,
+    "docklight.sudo": WEB,
     "docklight.users_cli": WEB,
     "docklight.__main__": WEB,
     "docklight.services": WEB,
