@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, g, render_template, request, session, 
 
 from docklight import login_policy, second_factor, security, session_store, totp, users
 from docklight.htmx import redirect_to
+from docklight.views.auth import CLEAR_SITE_DATA
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 log = logging.getLogger("docklight.auth")
@@ -61,7 +62,9 @@ def end_all():
     log.info("logged out everywhere", extra={"event": "logout_everywhere", "user": g.user,
                                              "sessions": count})
     session.clear()
-    return redirect_to(url_for("auth.login", out=1))
+    response = redirect_to(url_for("auth.login", out=1))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA  # as logout does
+    return response
 
 
 @bp.post("/password")

@@ -54,6 +54,11 @@ def test_logout_asks_the_browser_to_clear_cache_and_storage(client, auth):
     auth.login()
     r = client.post("/api/auth/logout", headers={"HX-Request": "true"})
     assert r.headers["Clear-Site-Data"] == '"cache", "storage"'
+    # "Log out everywhere" logs this browser out too.
+    auth.login()
+    r = client.post("/account/sessions/end-all")
+    assert r.status_code == 303 and "/login" in r.headers["Location"]
+    assert r.headers["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_fragments_holding_a_secret_opt_out_of_the_history_cache(client, auth):
