@@ -168,6 +168,10 @@ def init_app(app) -> None:
             return None
         if has_session():
             return None
+        found = current_session()
+        if found is not None and not found.second_factor_done:
+            # Password given, code not yet: back to the code form, login kept.
+            return redirect_to(url_for("auth.code"))
         ended = bool(session.get("sid"))
         session.clear()
         next_url = request.full_path.rstrip("?") if request.method == "GET" else None

@@ -34,6 +34,7 @@ SUDO_ENDPOINTS = frozenset({
     "databases.destroy_POST",
     "databases.reveal_POST",
     "plugins.uninstall_POST",
+    "account.totp_disable",
 })
 # Every change on the Users page (adding, roles, passwords, policy).
 SUDO_BLUEPRINTS = frozenset({"users"})

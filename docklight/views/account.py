@@ -45,7 +45,10 @@ def render_account(status: int = 200, **context):
 @bp.get("")
 def index():
     """Show the sessions of the user who asks, their password and second factor forms."""
-    return render_account(notice=request.args.get("notice") and "Done.")
+    notice = None
+    if request.args.get("enrol"):
+        notice = "Your role requires two-step login. Set it up below to continue."
+    return render_account(notice=notice)
 
 
 @bp.post("/sessions/end")
