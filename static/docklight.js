@@ -122,4 +122,33 @@
     busy(e.detail.xhr, true);
   });
   document.addEventListener("htmx:afterRequest", function (e) { busy(e.detail.xhr, false); });
+
+  // The theme toggle: dark or light for this browser (localStorage; theme.js
+  // applies it before the next page paints). aria-pressed says whether dark is on.
+  function scheme() {
+    return getComputedStyle(document.documentElement).getPropertyValue("--scheme").trim();
+  }
+  function showTheme() {
+    document.querySelectorAll(".theme-toggle").forEach(function (b) {
+      b.setAttribute("aria-pressed", scheme() === "dark" ? "true" : "false");
+    });
+  }
+  // The navigation on a phone opens and closes under its Menu button.
+  document.addEventListener("click", function (e) {
+    var theme = e.target.closest && e.target.closest(".theme-toggle");
+    if (theme) {
+      var next = scheme() === "dark" ? "light" : "dark";
+      document.documentElement.setAttribute("data-theme", next);
+      try { localStorage.setItem("docklight-theme", next); } catch (err) { /* this page only */ }
+      showTheme();
+      return;
+    }
+    var menu = e.target.closest && e.target.closest(".nav-toggle");
+    if (menu) {
+      var bar = menu.closest(".topbar");
+      var open = bar.classList.toggle("nav-open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+  htmx.onLoad(showTheme);
 })();
