@@ -245,7 +245,10 @@ def ensure_admin(path: str, name: str, password: str) -> None:
         exists = conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()
     if exists and applied and verify_password(password, applied[0]):
         return
-    new_hash, env_hash, now = hash_password(password), hash_password(password), time.time()
+    # One hash serves both: the user's password and the record of what the
+    # environment last said are the same password.
+    new_hash, now = hash_password(password), time.time()
+    env_hash = new_hash
     changed = False
     with db.connection(path) as conn:
         conn.execute("BEGIN IMMEDIATE")

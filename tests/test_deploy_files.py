@@ -264,7 +264,8 @@ def test_behind_one_trusted_proxy_the_session_cookie_is_secure(live_server):
     server = live_server(DOCKLIGHT_TRUSTED_PROXIES="1")
     status, cookie = login_through_proxy(server, NGINX_HEADERS)
     assert status == 303, server.log()
-    assert "docklight_session=" in cookie
+    # HTTPS (as nginx reports it): the __Host- prefixed name.
+    assert cookie.startswith("__Host-docklight=")
     assert "Secure" in cookie and "HttpOnly" in cookie
     logs = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
     assert any(e.get("path") == "/api/auth/login" and e.get("client_ip") == "203.0.113.7"
