@@ -140,6 +140,18 @@ MIGRATIONS = (
     ALTER TABLE login_failures ADD COLUMN account TEXT;
     CREATE INDEX login_failures_account_at ON login_failures (account, at)
     """,
+    # 6: live-log viewers of every worker, so the stream limits hold for the
+    # installation (docklight/logstream/seats.py). worker is "<pid>-<token>":
+    # rows of a worker whose pid is gone are swept before counting.
+    """
+    CREATE TABLE log_viewers (
+        id TEXT PRIMARY KEY,
+        sessionId TEXT NOT NULL,
+        worker TEXT NOT NULL,
+        startedAt REAL NOT NULL            -- unix seconds
+    );
+    CREATE INDEX log_viewers_session ON log_viewers (sessionId)
+    """,
 )
 
 

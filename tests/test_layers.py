@@ -40,6 +40,7 @@ TOP_LEVEL = {
     "docklight.logstream.defaults": DOMAIN,
     "docklight.logstream.lease": DOMAIN,
     "docklight.logstream.relay": DOMAIN,
+    "docklight.logstream.seats": DOMAIN,
     "docklight.logstream.shared": DOMAIN,
     "docklight.logstream.pump": DOMAIN,
     "docklight.logstream.registry": DOMAIN,

@@ -9,13 +9,14 @@ the same with two real workers).
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
 
 import pytest
 
 from docklight import db
-from docklight.logstream import Registry, SharedStreams, StreamKey
+from docklight.logstream import LimitReached, Registry, SharedSeats, SharedStreams, StreamKey
 from docklight.loglines import Line
 from docklight.logstream.lease import Leases
 from tests.test_logstream import FakeSource, drain, events_of, lines_of, log_line
@@ -131,3 +132,30 @@ def test_the_lease_goes_back_when_the_last_viewer_anywhere_leaves(workers):
     while leases.holder(KEY) is not None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert leases.holder(KEY) is None and owner.cancelled
+
+
+# --- limits for the installation ------------------------------------------------------------
+
+def test_the_stream_limits_hold_across_workers_and_a_dead_workers_seats_come_back(workers):
+    database = workers[0].shared.leases.database
+    a = SharedSeats(database, max_streams=3, max_per_session=2)
+    b = SharedSeats(database, max_streams=3, max_per_session=2)
+    a.take("alice")
+    b.take("alice")
+    with pytest.raises(LimitReached, match="per session"):
+        a.take("alice")
+    seat = b.take("bob")
+    with pytest.raises(LimitReached, match="DOCKLIGHT_MAX_LOG_STREAMS\\)"):
+        a.take("carol")
+    b.give_back(seat)
+    a.take("carol")
+    # A worker that was killed cannot give its seats back: its pid no longer runs.
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ghost = SharedSeats(database, max_streams=3, max_per_session=2,
+                        worker=f"{dead.pid}-deadbeef")
+    with db.connection(database) as conn:
+        conn.execute("DELETE FROM log_viewers")
+        for n in range(3):
+            conn.execute("INSERT INTO log_viewers VALUES (?, 'x', ?, 0)", (f"s{n}", ghost.worker))
+    a.take("dave")

@@ -11,6 +11,7 @@ The package keeps one idea per module:
   installation: the worker holding a stream's lease (sqlite) runs it, the
   others relay its lines over a unix socket, and a survivor takes over when
   the owner dies;
+- ``seats``: the viewer limits, counted for the whole installation;
 - ``defaults``: the numbers the app may override from its settings.
 
 Only the standard library's threading primitives are used, so under gunicorn's
@@ -25,13 +26,15 @@ from docklight.logstream.defaults import (BATCH_LINES, HEARTBEAT_SECONDS, LINES_
                                           LINGER_SECONDS, POLL_SECONDS, QUEUE_LINES,
                                           RETRY_SECONDS, SINCE_SLACK_NS)
 from docklight.logstream.pump import encode, pump
-from docklight.logstream.registry import LimitReached, Registry, StreamKey
+from docklight.logstream.registry import Registry, StreamKey
+from docklight.logstream.seats import LimitReached, LocalSeats, SharedSeats
 from docklight.logstream.shared import SharedSource, SharedStreams
 from docklight.logstream.subscription import Skipped, Subscription
 from docklight.logstream.upstream import Upstream
 
 __all__ = [
     "BATCH_LINES", "HEARTBEAT_SECONDS", "LINES_CHOICES", "LINGER_SECONDS", "POLL_SECONDS",
-    "QUEUE_LINES", "RETRY_SECONDS", "SINCE_SLACK_NS", "LimitReached", "Registry", "SharedSource",
-    "SharedStreams", "Skipped", "StreamKey", "Subscription", "Upstream", "encode", "pump",
+    "QUEUE_LINES", "RETRY_SECONDS", "SINCE_SLACK_NS", "LimitReached", "LocalSeats",
+    "Registry", "SharedSeats", "SharedSource", "SharedStreams", "Skipped", "StreamKey",
+    "Subscription", "Upstream", "encode", "pump",
 ]

@@ -8,12 +8,13 @@ hangs up the remote ``logs --tail`` (reference 0.7).
 
 from __future__ import annotations
 
-import collections
 import threading
+import time
 from typing import NamedTuple
 
 from docklight.logstream.defaults import (HEARTBEAT_SECONDS, LINGER_SECONDS, QUEUE_LINES,
                                           RETRY_SECONDS)
+from docklight.logstream.seats import LocalSeats
 from docklight.logstream.subscription import Subscription
 from docklight.logstream.upstream import Upstream
 
@@ -26,34 +27,21 @@ class StreamKey(NamedTuple):
     ps: str = ""
 
 
-class LimitReached(Exception):
-    """Too many live log streams, in total or for one session."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def event(self) -> dict:
-        """Return the message the page shows."""
-        return {"type": "error", "kind": "limit", "final": True,
-                "title": "Too many live log streams", "message": self.message}
-
-
-
 class Registry:
     """The upstreams of one worker, keyed by StreamKey, and the viewer limits."""
 
     def __init__(self, *, max_streams: int = 100, max_per_session: int = 10,
                  linger: float = LINGER_SECONDS, heartbeat: float = HEARTBEAT_SECONDS,
-                 queue_lines: int = QUEUE_LINES, retry=RETRY_SECONDS):
+                 queue_lines: int = QUEUE_LINES, retry=RETRY_SECONDS, seats=None):
         self.max_streams = max_streams
         self.max_per_session = max_per_session
+        # Where the limits are counted: this process, or every worker (seats.py).
+        self.seats = seats if seats is not None else LocalSeats(max_streams, max_per_session)
         self.linger = linger
         self.heartbeat = heartbeat
         self.queue_lines = queue_lines
         self.retry = retry
         self._upstreams: dict[StreamKey, Upstream] = {}
-        self._per_session: collections.Counter = collections.Counter()
         self._viewers = 0
         self._lock = threading.Lock()
 
@@ -76,34 +64,26 @@ class Registry:
         are not counted against the limits: the browsers behind them are
         counted by the worker they connected to.
 
-        :raise LimitReached: when the worker or the session follows too many.
+        :raise LimitReached: when the installation or the session follows too many.
         """
         start = None
-        with self._lock:
-            if internal:
-                pass
-            elif self._viewers >= self.max_streams:
-                raise LimitReached(
-                    f"Docklight already serves {self._viewers} live log streams, the most it "
-                    "allows (DOCKLIGHT_MAX_LOG_STREAMS). Close a Logs tab somewhere, then "
-                    "reconnect.")
-            elif self._per_session[session_id] >= self.max_per_session:
-                raise LimitReached(
-                    f"This login already follows {self._per_session[session_id]} live log "
-                    "streams, the most allowed per session "
-                    "(DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION). Close another Logs tab, "
-                    "then reconnect.")
-            upstream = self._upstreams.get(key)
-            if upstream is None or upstream.done:
-                upstream = Upstream(self, key, source_factory(), retry=self.retry)
-                self._upstreams[key] = upstream
-                start = upstream
-            sub = Subscription(upstream, session_id, self.queue_lines)
-            sub.internal = internal
-            upstream.attach(sub, since_ns)
-            if not internal:
-                self._viewers += 1
-                self._per_session[session_id] += 1
+        seat = None if internal else self.seats.take(session_id)
+        try:
+            with self._lock:
+                upstream = self._upstreams.get(key)
+                if upstream is None or upstream.done:
+                    upstream = Upstream(self, key, source_factory(), retry=self.retry)
+                    self._upstreams[key] = upstream
+                    start = upstream
+                sub = Subscription(upstream, session_id, self.queue_lines)
+                sub.internal, sub.seat = internal, seat
+                upstream.attach(sub, since_ns)
+                if not internal:
+                    self._viewers += 1
+        except BaseException:
+            if seat is not None:
+                self.seats.give_back(seat)
+            raise
         if start is not None:
             start.start()
         return sub
@@ -116,19 +96,26 @@ class Registry:
             sub.closed = True
             if not sub.internal:
                 self._viewers -= 1
-                self._per_session[sub.session_id] -= 1
-                if self._per_session[sub.session_id] <= 0:
-                    del self._per_session[sub.session_id]
             upstream = sub.upstream
             upstream.detach(sub)
-            token = None
+            now = time.monotonic()
+            if not sub.internal:
+                upstream.local_left_at = now
+            token, linger = None, self.linger
             if not upstream.subscribers:
                 token = upstream.idle_token = object()
+                if sub.internal:
+                    # The relaying worker lingered already; only a local
+                    # viewer's own linger, if one left lately, still counts.
+                    left = upstream.local_left_at
+                    linger = 0.0 if left is None else max(0.0, left + self.linger - now)
+        if sub.seat is not None:
+            self.seats.give_back(sub.seat)
         if token is not None:
-            if self.linger <= 0:
+            if linger <= 0:
                 self._close_if_idle(upstream, token)
             else:
-                timer = threading.Timer(self.linger, self._close_if_idle, (upstream, token))
+                timer = threading.Timer(linger, self._close_if_idle, (upstream, token))
                 timer.daemon = True
                 timer.start()
 

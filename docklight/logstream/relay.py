@@ -167,27 +167,32 @@ class RelayServer:
             conn.close()
 
     def _send(self, conn: socket.socket, sub) -> None:
+        gone = threading.Event()
+        threading.Thread(target=_watch_peer, args=(conn, sub, gone), daemon=True,
+                         name="logs relay watch").start()
         next_beat = time.monotonic() + self.heartbeat
-        while not self._closed:
+        while not self._closed and not gone.is_set():
             items = sub.get(timeout=max(0.0, min(self.poll, next_beat - time.monotonic())))
+            if gone.is_set():
+                return
             if items:
                 conn.sendall(encode_items(items))
                 if any(isinstance(i, dict) and i.get("final") for i in items):
                     return
-            elif _peer_closed(conn):
-                return
             if time.monotonic() >= next_beat:
                 conn.sendall(b'{"t":"heartbeat"}\n')
                 next_beat = time.monotonic() + self.heartbeat
 
 
-def _peer_closed(conn: socket.socket) -> bool:
+def _watch_peer(conn: socket.socket, sub, gone: threading.Event) -> None:
+    """Wait for the relay to hang up (it sends nothing after its request), then wake sub."""
     try:
-        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except BlockingIOError:
-        return False
+        while conn.recv(4096):
+            pass
     except OSError:
-        return True
+        pass
+    gone.set()
+    sub.wake()
 
 
 class RelayRun:
@@ -250,7 +255,7 @@ class RelayRun:
                     if event.get("final"):
                         self.final_event = event
                         return
-                    if event.get("type") == "state":
+                    if event.get("type") in ("state", "backlog-end"):
                         yield event
         except (OSError, ValueError, KeyError):
             pass

@@ -45,6 +45,8 @@ class Subscription:
         self.maxsize = maxsize
         self.closed = False
         self.internal = False  # another worker's relay, outside the viewer limits
+        self.seat = None  # this viewer's place in the limits (docklight/logstream/seats.py)
+        self.since_floor: int | None = None  # resumed: holds every line older than this (ns)
         self.skipped_total = 0
         self._items: collections.deque = collections.deque()
         self._lines = 0
@@ -65,6 +67,10 @@ class Subscription:
                     self._skipped = 0
                 self._items.append(line)
                 self._lines += 1
+        self._ready.set()
+
+    def wake(self) -> None:
+        """End a wait in get() now (its reader has something else to look at)."""
         self._ready.set()
 
     def push_skipped(self, count: int) -> None:

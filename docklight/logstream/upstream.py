@@ -38,6 +38,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("docklight.logstream")
 
+# Told to a relay right after its backlog: the owner's ring is backlog for the
+# relaying worker's viewers too, so a resuming one gets only what it lacks.
+BACKLOG_END = {"type": "backlog-end"}
+
+
+def _lacking(lines, floor: int | None) -> list[Line]:
+    """Return the lines a viewer that holds everything before floor (ns) lacks."""
+    if floor is None:
+        return list(lines)
+    return [line for line in lines if line.ts_ns is not None and line.ts_ns >= floor]
+
 
 class Upstream:
     """One running ``logs --tail`` and its viewers."""
@@ -64,6 +75,7 @@ class Upstream:
         self._stopping = threading.Event()
         self._handle = None
         self.idle_token: object | None = None  # set each time the last viewer leaves
+        self.local_left_at: float | None = None  # monotonic time a browser's viewer last left
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"logs {key.app} {key.lines} {key.ps or '*'}")
 
@@ -94,13 +106,10 @@ class Upstream:
                             "ps": self.key.ps, "state": self.state,
                             "message": self.state_message, "via": self.via,
                             "heartbeat": self.registry.heartbeat})
-            if since_ns is None:
-                backlog = list(self._ring)
-            else:
-                floor = since_ns - SINCE_SLACK_NS
-                backlog = [line for line in self._ring
-                           if line.ts_ns is not None and line.ts_ns >= floor]
-            sub.push_lines(backlog)
+            sub.since_floor = None if since_ns is None else since_ns - SINCE_SLACK_NS
+            sub.push_lines(_lacking(self._ring, sub.since_floor))
+            if sub.internal:  # a relay: what came so far was backlog, what follows is live
+                sub.push_event(BACKLOG_END)
             if self.final_event is not None:
                 sub.push_event(self.final_event)
 
@@ -109,7 +118,8 @@ class Upstream:
         with self._lock:
             self.subscribers.discard(sub)
 
-    def _broadcast_lines(self, lines: list[Line]) -> None:
+    def _broadcast_lines(self, lines: list[Line], backlog: bool = False) -> None:
+        """Ring and hand out lines; a relayed backlog only to viewers who lack it."""
         with self._lock:
             for line in lines:
                 self._ring.append(line)
@@ -122,7 +132,7 @@ class Upstream:
                 if self._ring_ids[old.id] <= 0:
                     del self._ring_ids[old.id]
             for sub in self.subscribers:
-                sub.push_lines(lines)
+                sub.push_lines(_lacking(lines, sub.since_floor) if backlog else lines)
 
     def _broadcast_skipped(self, count: int) -> None:
         with self._lock:
@@ -226,7 +236,11 @@ class Upstream:
     def _read(self, handle, reopened: bool, floor: int | None) -> bool:
         """Broadcast the handle's lines; return whether any arrived."""
         got = False
+        backlog = getattr(handle, "via", "dokku") == "relay"
         for raw in handle:
+            if raw == BACKLOG_END:
+                backlog = False
+                continue
             if isinstance(raw, dict):  # a relay passes on its owner's state
                 self._set_state(raw.get("state", "live"), raw.get("message", ""),
                                 **{k: v for k, v in raw.items()
@@ -242,7 +256,7 @@ class Upstream:
                 continue  # already sent before the upstream reconnected
             got = True
             self.lines_in += 1
-            self._broadcast_lines([line])
+            self._broadcast_lines([line], backlog)
         return got
 
     def _refusal(self, handle, exit_code: int) -> dict:

@@ -57,6 +57,8 @@ def _fanout() -> tuple[logstream.Registry, logstream.SharedStreams]:
         logs = logstream.Registry(
             max_streams=settings.max_log_streams,
             max_per_session=settings.max_log_streams_per_session,
+            seats=logstream.SharedSeats(settings.database, settings.max_log_streams,
+                                        settings.max_log_streams_per_session),
             linger=float(config.get("LOG_LINGER_SECONDS", logstream.LINGER_SECONDS)),
             heartbeat=heartbeat,
             queue_lines=int(config.get("LOG_QUEUE_LINES", logstream.QUEUE_LINES)))
