@@ -135,3 +135,21 @@ def test_app_action_refuses_a_bad_app_name_next_to_its_field(client, auth, emula
 def test_the_clean_up_commands_are_allowlisted():
     assert {"report", "cleanup", "repo:gc", "repo:purge-cache"} <= set(commands.ALLOWED)
     assert commands.cleanup("blog").long and commands.host_report(root=True).root
+
+
+def test_only_admins_see_or_reach_host_maintenance_and_settings(app, emulator):
+    from docklight import users
+    from tests.conftest import ORIGIN
+
+    users.add(app.config["DATABASE"], "otto", "otto's password", "operator")
+    operator = app.test_client()
+    operator.post("/api/auth/login", data={"username": "otto", "password": "otto's password"},
+                  headers={"Origin": ORIGIN})
+    nav = BeautifulSoup(operator.get("/apps").get_data(as_text=True), "html.parser").select_one("nav")
+    links = {a.get_text(strip=True) for a in nav.select("a")}
+    assert "Apps" in links and not links & {"Host", "Maintenance", "Settings", "Users"}
+    for path in ("/host", "/maintenance", "/settings"):
+        assert operator.get(path).status_code == 403, path
+    r = operator.post("/maintenance/cleanup", data={"confirm": "cleanup"}, headers={"Origin": ORIGIN})
+    assert r.status_code == 403
+    assert not [c for c in emulator.calls() if c[:1] in (["cleanup"], ["report"])]
