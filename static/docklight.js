@@ -151,4 +151,19 @@
     }
   });
   htmx.onLoad(showTheme);
+
+  // Copy buttons: the text of the element named by data-copy-from goes to the
+  // clipboard; the button says whether it worked.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("button[data-copy-from]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy-from"));
+    if (!source || !navigator.clipboard) return;
+    var label = button.firstChild;
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      label.textContent = "Copied";
+    }, function () {
+      label.textContent = "Copy failed";
+    });
+  });
 })();

@@ -9,11 +9,13 @@ page this module renders drops them from the form it echoes back.
 from __future__ import annotations
 
 import re
+import urllib.parse
 
-from flask import g, request
+from flask import current_app, g, request
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
+from docklight.views import deploy_help
 from docklight.views.answers import FieldNames, start_job
 from docklight.views.app_page import app_report, bp, form_error, render_tab, write_and_answer
 
@@ -68,6 +70,26 @@ def _context() -> dict:
         "builders": commands.BUILDERS,
         "buildpacks": parsers.read_report("buildpacks", app_report("buildpacks")),
         "checks": parsers.read_report("checks", app_report("checks")),
+        **_help(),
+    }
+
+
+def _help() -> dict:
+    """Read how to push to the app, its URLs and Docklight's own deploys of it."""
+    domains = parsers.read_report("domains", app_report("domains"))
+    ports = parsers.read_report("ports", app_report("ports"))
+    certs = parsers.read_report("certs", app_report("certs"))
+    proxy = parsers.read_report("proxy", app_report("proxy"))
+    host = urllib.parse.urlsplit("//" + request.host).hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return {
+        "remote": deploy_help.git_remote(current_app.config["SETTINGS"].dokku.target, host,
+                                         g.app),
+        "urls": deploy_help.app_urls(domains.app_vhosts if domains.app_enabled else (),
+                                     domains.global_vhosts if domains.global_enabled else (),
+                                     ports.configured or ports.detected, certs.enabled,
+                                     proxy.enabled),
+        "deploys": deploy_help.deploy_history(g.app),
     }
 
 
