@@ -32,6 +32,9 @@ def test_jobs_and_commands_record_the_user_and_address(make_app, emulator, capsy
     r = otto.post("/apps/api/scale", data={"count-web": "3", "count-worker": "1"}, headers=HX)
     job = wait_for_job(app, job_id_of(r))
     assert job.status == "ok" and job.actorUser == "otto" and job.actorIp == "10.4.4.4"
+    assert "by <span class=\"job-actor\">otto</span>" in otto.get(f"/jobs/{job.id}").get_data(
+        as_text=True)
+    assert '<td class="job-actor">otto</td>' in otto.get("/jobs").get_data(as_text=True)
     scale = history_rows(app, "subcommand = 'ps:scale'")
     assert scale == [{"subcommand": "ps:scale", "app": "api", "actorUser": "otto",
                       "actorIp": "10.4.4.4"}]
