@@ -1,6 +1,6 @@
 """Live-log fan-out under load (not a test).
 
-    .venv/bin/python bench/logs.py [--seconds 15] [--rate 200] [--workers 1]
+    .venv/bin/python bench/logs.py [--seconds 15] [--rate 200] [--workers N]
 
 Starts the test sshd (tests/sshd.py, forced to the Dokku emulator) and the
 real server (tests/live.py: gunicorn -k gevent with the Procfile line), makes
@@ -400,9 +400,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rate", type=float, default=200, help="lines/s per app")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="gunicorn workers (viewers land on any; Dokku should still see "
-                             "one upstream per app)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn workers (default: gunicorn.conf.py's, one per core, "
+                             "at least 2); viewers land on any, Dokku should still see one "
+                             "upstream per app")
     args = parser.parse_args()
     began = time.monotonic()
     print(f"load average at the start: {loadavg()}")
@@ -417,11 +418,12 @@ def main() -> int:
         emulator.settings(log_rate=args.rate)
         env = {k: str(v) for k, v in app_config(sshd, data_dir).items() if k != "TESTING"}
         env.update(DOCKLIGHT_MAX_LOG_STREAMS="500", DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION="500",
-                   DOCKLIGHT_LOG_LINGER_SECONDS="1", DOCKLIGHT_LOG_LEVEL="warning",
-                   WEB_CONCURRENCY=str(args.workers))
+                   DOCKLIGHT_LOG_LINGER_SECONDS="1", DOCKLIGHT_LOG_LEVEL="warning")
+        if args.workers:
+            env["WEB_CONCURRENCY"] = str(args.workers)
         os.environ["DOCKLIGHT_LOG_LINGER_SECONDS"] = "1"
         live = LiveServer(env)
-        worker = worker_pids(live.proc.pid, args.workers)
+        worker = worker_pids(live.proc.pid, args.workers or 2)
         print(f"gunicorn workers: {len(worker)}")
         cookie = login(live.url)
         # Warm-up: imports, SSH connections and buffers that stay for good.
