@@ -25,7 +25,9 @@ MAX_VIEWERS = 30
 def two_workers(sshd):
     """gunicorn with two gevent workers, shared by this module's tests."""
     data_dir = tempfile.mkdtemp(prefix="docklight-data-")
-    server = start_live(sshd, data_dir, WEB_CONCURRENCY=2)
+    # Room for every viewer it may take to reach both workers.
+    server = start_live(sshd, data_dir, WEB_CONCURRENCY=2, DOCKLIGHT_MAX_LOG_STREAMS=100,
+                        DOCKLIGHT_MAX_LOG_STREAMS_PER_SESSION=MAX_VIEWERS + 5)
     server.data_dir = data_dir
     yield server
     server.stop()
