@@ -67,3 +67,37 @@ def test_the_push_line_targets_the_deploy_branch(page, live, emulator, branch, l
     login(page, live)
     page.goto(live.url + "/apps/api/deploy")
     expect(page.locator("#push-line-2")).to_have_text(line)
+
+
+def test_linked_databases_with_link_unlink_and_masked_variables(page, live, emulator):
+    from tests.test_databases import seed, standard_services
+
+    seed(emulator, standard_services(), step_delay_ms=0)
+    login(page, live)
+    page.goto(live.url + "/apps/api/overview")
+    page.click("nav.tabs >> text=Databases")
+    tab = page.locator("#linked-services")
+    expect(tab.locator(".linked-services tr[data-service='postgres/main-db']")).to_be_visible()
+    expect(tab.locator(".link-choices li")).to_have_count(2)  # old-db and cache
+
+    tab.locator("li[data-service='redis/cache'] button").click()
+    expect(page.locator("#job-slot .job .job-state")).to_have_text("ok", timeout=30000)
+    row = page.locator("#linked-services tr[data-service='redis/cache']")
+    expect(row).to_be_visible(timeout=10000)  # the tab refreshed itself when the job ended
+    expect(row.locator(".link-keys code")).to_have_text(["REDIS_URL"])
+    expect(row.locator(".link-keys .masked")).to_have_text("••••")
+    assert ["redis:link", "cache", "api"] in emulator.calls()
+    url = emulator.state()["apps"]["api"]["config"]["REDIS_URL"]
+    assert "@dokku-redis-cache:" in url
+    assert url not in page.content()
+    password = url.split("://", 1)[1].split("@", 1)[0].split(":")[-1]
+    assert password not in page.content()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    row.locator("button:has-text('Unlink')").click()
+    expect(page.locator("#job-slot .job .job-state")).to_have_text("ok", timeout=30000)
+    expect(page.locator("#linked-services tr[data-service='redis/cache']")).to_have_count(0,
+                                                                                       timeout=10000)
+    assert ["redis:unlink", "cache", "api"] in emulator.calls()
+    assert "REDIS_URL" not in emulator.state()["apps"]["api"]["config"]
+    assert page.console_errors == [], page.console_errors

@@ -29,7 +29,9 @@ def test_unknown_or_invalid_app(client, auth, emulator):
     auth.login()
     assert client.get("/apps/Bad_Name!/overview").status_code == 404
     r = client.get("/apps/nope/overview")
-    assert r.status_code == 502 and b"App nope does not exist" in r.data
+    # Dokku's "App nope does not exist" (exit 20) is a 404 page with a way home.
+    assert r.status_code == 404 and b"There is no app nope on this Dokku host" in r.data
+    assert b'href="/"' in r.data
 
 
 def test_scale_runs_as_job_with_exact_argv(app, client, auth, emulator):

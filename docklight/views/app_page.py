@@ -36,6 +36,7 @@ bp = Blueprint("app", __name__, url_prefix="/apps/<app>")
 TABS = (
     ("overview", "Overview"),
     ("config", "Config"),
+    ("databases", "Databases"),
     ("domains", "Domains"),
     ("ssl", "SSL"),
     ("ports", "Ports & proxy"),
