@@ -12,9 +12,12 @@ import os
 import signal
 import sqlite3
 import tempfile
+import zlib
 
 import pytest
+from itsdangerous import base64_decode
 
+from docklight import session_store
 from docklight.emulator import state as emu
 from tests.test_logs import Viewer, login, logs_calls, start_live, wait_until
 
@@ -121,3 +124,30 @@ def test_when_the_owner_dies_the_other_worker_takes_over(two_workers, emulator):
     finally:
         for viewer in viewers:
             viewer.close()
+
+
+def session_id_of(cookie_header: str) -> str:
+    """Return the session id inside Flask's signed session cookie (payload is not secret-keyed)."""
+    for part in cookie_header.split("; "):
+        name, _, value = part.partition("=")
+        if "docklight" in name or name == "session":
+            compressed = value.startswith(".")
+            data = base64_decode(value.lstrip(".").split(".")[0])
+            return json.loads(zlib.decompress(data) if compressed else data)["sid"]
+    raise AssertionError(f"no session cookie in {cookie_header!r}")
+
+
+def test_viewers_are_counted_for_every_worker_by_the_session_ids_hash(two_workers, emulator):
+    cookie = login(two_workers)
+    viewer = Viewer(two_workers, "api", cookie)
+    try:
+        via_of(viewer)
+        db = sqlite3.connect(os.path.join(two_workers.data_dir, "docklight.sqlite3"))
+        try:
+            stored = [row[0] for row in db.execute("SELECT sessionId FROM log_viewers")]
+        finally:
+            db.close()
+        sid = session_id_of(cookie)
+        assert stored == [session_store.id_hash(sid)] and sid not in stored
+    finally:
+        viewer.close()

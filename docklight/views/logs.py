@@ -29,7 +29,7 @@ import json
 
 from flask import Blueprint, current_app, request, session
 
-from docklight import loglines, logstream, services
+from docklight import loglines, logstream, services, session_store
 from docklight.dokku import commands, validators
 from docklight.dokku.validators import ValidationError, ascii_int
 from docklight.views.answers import actor_ip
@@ -124,7 +124,9 @@ def stream(ws, app):
     logs, shared = _fanout()
     actor = actor_ip()
     try:
-        sub = logs.subscribe(key, session_id=session.get("sid", ""), since_ns=since,
+        # The limits are counted in sqlite: by the session id's hash, never the id.
+        sub = logs.subscribe(key, session_id=session_store.id_hash(session.get("sid", "")),
+                             since_ns=since,
                              source_factory=lambda: shared.source(key, actor))
     except logstream.LimitReached as exc:
         _send_final(ws, exc.event())
