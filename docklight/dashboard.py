@@ -47,11 +47,30 @@ class Overview:
     warnings: list[str] = field(default_factory=list)
 
     def sorted(self, key: str, descending: bool) -> list[AppRow]:
-        """Return the apps sorted by name or status."""
+        """Return the apps sorted by name, status or last deploy (never deployed last)."""
         if key == "status":
             return sorted(self.apps, key=lambda a: (STATUS_ORDER.get(a.status, 9), a.name),
                           reverse=descending)
+        if key == "deployed":
+            deployed = sorted((a for a in self.apps if a.last_deployed),
+                              key=lambda a: (a.last_deployed, a.name), reverse=descending)
+            return deployed + sorted((a for a in self.apps if not a.last_deployed),
+                                     key=lambda a: a.name)
         return sorted(self.apps, key=lambda a: a.name, reverse=descending)
+
+
+def filter_apps(apps: list[AppRow], name: str = "", status: str = "",
+                domain: str = "") -> list[AppRow]:
+    """Return the apps whose name and any domain hold the given text, with that status.
+
+    The same rule as the dashboard's script applies while typing
+    (static/docklight.js), so the page without JavaScript shows the same rows.
+    """
+    name, domain = name.strip().lower(), domain.strip().lower()
+    return [a for a in apps
+            if name in a.name.lower()
+            and (not status or a.status == status)
+            and (not domain or any(domain in d.lower() for d in a.domains))]
 
 
 def _reports(dokku: Dokku, plugin: str, actor_ip):

@@ -166,4 +166,35 @@
       label.textContent = "Copy failed";
     });
   });
+
+  // Dashboard filters as you type: the rows of the apps table stay in the
+  // page and are hidden when they do not match (the server applies the same
+  // rule to the GET form without JavaScript: dashboard.filter_apps).
+  function filterApps() {
+    var form = document.getElementById("apps-filter");
+    if (!form) return;
+    var name = form.elements.q.value.trim().toLowerCase();
+    var status = form.elements.status.value;
+    var domain = form.elements.domain.value.trim().toLowerCase();
+    var rows = document.querySelectorAll("#apps-table tr.app-row"), shown = 0;
+    rows.forEach(function (row) {
+      var domains = (row.getAttribute("data-domains") || "").toLowerCase().split(" ").filter(Boolean);
+      var ok = row.getAttribute("data-name").toLowerCase().indexOf(name) !== -1
+        && (!status || row.getAttribute("data-status") === status)
+        && (!domain || domains.some(function (d) { return d.indexOf(domain) !== -1; }));
+      row.hidden = !ok;
+      if (ok) shown++;
+    });
+    var none = document.querySelector("#apps-table .apps-filter-none");
+    if (none) none.hidden = shown > 0 || !rows.length;
+    var count = form.querySelector(".apps-filter-count");
+    if (count) count.textContent = rows.length ? shown + " of " + rows.length + " shown" : "";
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.form && e.target.form.id === "apps-filter") filterApps();
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.form && e.target.form.id === "apps-filter") filterApps();
+  });
+  htmx.onLoad(function () { filterApps(); });
 })();

@@ -16,16 +16,22 @@ from docklight.views.errors import attempt
 
 bp = Blueprint("apps", __name__)
 
-SORT_KEYS = ("name", "status")
+SORT_KEYS = ("name", "status", "deployed")
+FILTERS = ("q", "status", "domain")  # name, status and domain filters of the dashboard
 
 
 def _sort_context() -> dict:
-    """Return the sort order asked for, and the query that repeats it in links."""
+    """Return the sort order and filters asked for, and the query that repeats them in links."""
     key = request.args.get("sort", "name")
     key = key if key in SORT_KEYS else "name"
     descending = request.args.get("dir") == "desc"
-    query = {"sort": key if key != "name" else None, "dir": "desc" if descending else None}
-    return {"sort": key, "descending": descending, "query": query}
+    filters = {f: request.args.get(f, "").strip()[:200] for f in FILTERS}
+    if filters["status"] not in dashboard.STATUS_ORDER:
+        filters["status"] = ""
+    query = {"sort": key if key != "name" else None, "dir": "desc" if descending else None,
+             **{f: v or None for f, v in filters.items()}}
+    return {"sort": key, "descending": descending, "filters": filters, "query": query,
+            "statuses": list(dashboard.STATUS_ORDER)}
 
 
 def _table_context(refresh: bool = False) -> tuple[dict, int]:
@@ -34,7 +40,10 @@ def _table_context(refresh: bool = False) -> tuple[dict, int]:
         services.dokku(), actor_ip=actor_ip(), refresh=refresh))
     context = {**_sort_context(), **failure, "overview": overview, "apps": [], "data_age": None}
     if overview is not None:
-        context["apps"] = overview.sorted(context["sort"], context["descending"])
+        f = context["filters"]
+        context["apps"] = dashboard.filter_apps(
+            overview.sorted(context["sort"], context["descending"]),
+            name=f["q"], status=f["status"], domain=f["domain"])
         age = time.time() - overview.fetched_at
         if age > services.dokku().cache_ttl:  # served stale while a refresh runs behind
             context["data_age"] = int(age)
