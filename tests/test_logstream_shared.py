@@ -9,9 +9,12 @@ the same with two real workers).
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import tempfile
+import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,6 +22,8 @@ from docklight import db
 from docklight.logstream import LimitReached, Registry, SharedSeats, SharedStreams, StreamKey
 from docklight.loglines import Line
 from docklight.logstream.lease import Leases
+from docklight.logstream.relay import RelayRun, encode_items
+from docklight.logstream.subscription import Skipped
 from tests.test_logstream import FakeSource, drain, events_of, lines_of, log_line
 
 KEY = StreamKey("api", 100, "")
@@ -159,3 +164,35 @@ def test_the_stream_limits_hold_across_workers_and_a_dead_workers_seats_come_bac
         for n in range(3):
             conn.execute("INSERT INTO log_viewers VALUES (?, 'x', ?, 0)", (f"s{n}", ghost.worker))
     a.take("dave")
+
+
+def test_a_relay_passes_on_how_many_lines_its_owner_skipped(tmp_path):
+    """The owner's relay queue is bounded like a browser's: its skips reach the relay's viewers."""
+    path = str(tmp_path / "owner.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    done = threading.Event()
+
+    def owner():
+        conn, _ = listener.accept()
+        conn.makefile("rb").readline()  # the relay's request
+        conn.sendall(encode_items([{"type": "hello", "state": "live", "message": ""},
+                                   Skipped(7), Line(log_line(1), "x-1")]))
+        done.wait(5)
+        conn.close()
+
+    threading.Thread(target=owner, daemon=True).start()
+    relay_source = SimpleNamespace(open=lambda: RelayRun(path, KEY, None, heartbeat=15))
+    registry = Registry(linger=0, retry=(0.05,))
+    try:
+        sub = registry.subscribe(KEY, session_id="s", source_factory=lambda: relay_source)
+        items = drain(sub, lambda got: lines_of(got) == ["1"])
+        skipped = [i for i in items if isinstance(i, Skipped)]
+        assert [s.count for s in skipped] == [7]
+        assert items.index(skipped[0]) < next(i for i, x in enumerate(items)
+                                              if isinstance(x, Line))
+    finally:
+        done.set()
+        registry.close()
+        listener.close()
