@@ -31,6 +31,7 @@ sys.path.insert(0, REPO)
 
 import paramiko  # noqa: E402
 
+from docklight.emulator import seeds  # noqa: E402
 from docklight.emulator import state as emu  # noqa: E402
 from tests.conftest import PASSWORD, app_config  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
@@ -105,7 +106,7 @@ def main() -> None:
         print(f"{'apps':>5} {'floor':>8} {'raw3':>8} {'cold':>8} {'cold/floor':>11} "
               f"{'cold/raw3':>10} {'warm':>8} {'naive':>9} {'naive/cold':>11}")
         for n in SIZES:
-            state = emu.seed_many(n)
+            state = seeds.seed_many(n)
             emu.write_state(sshd.emulator_home, state)
             for entry in os.scandir(sshd.emulator_home):
                 if entry.is_file():

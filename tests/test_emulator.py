@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from docklight.emulator import seeds  # noqa: E402
 from docklight.emulator import state as store  # noqa: E402
 from docklight.emulator.splitting import (  # noqa: E402
     XARGS_QUOTE_ERROR,
@@ -178,13 +179,13 @@ def test_make_app_defaults_and_running_states():
 
 
 def test_seeds_and_roundtrip(tmp_path):
-    demo = store.seed_demo()
+    demo = seeds.seed_demo()
     states = {store.running_state(a) if a["deployed"] else "undeployed" for a in demo["apps"].values()}
     assert states == {"true", "false", "mixed", "undeployed"}
     names = {p["name"] for p in demo["plugins"]}
     assert {"letsencrypt", "postgres", "redis", "apps"} <= names
     assert demo["services"]["postgres"]["main-db"]["links"] == ["node-js-app"]
-    assert len(store.seed_many(25)["apps"]) == 25
+    assert len(seeds.seed_many(25)["apps"]) == 25
     store.write_state(tmp_path, demo)
     assert store.read_state(tmp_path) == json.loads(json.dumps(demo))
 
