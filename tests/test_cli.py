@@ -167,6 +167,8 @@ def builder_samples():
         commands.builder_set("api", "selected", "dockerfile"),
         commands.buildpacks_list("api"), commands.buildpacks_clear("api"),
         commands.checks_run("api"), commands.storage_list("api"),
+        commands.storage_unmount_entry("api", "uploads", "/app/uploads"),
+        commands.storage_unmount_volume("api", "cache-volume", "/cache"),
         commands.resource_clear("limit", "api"), commands.resource_clear("reserve", "api", "web"),
         commands.resource_clear_everything("api"),
         commands.resource_set("limit", "api", memory="512m"),

@@ -517,6 +517,8 @@ def test_other_reports_byte_exact(fixed):
 
 
 def test_resource_and_storage(fixed):
+    from docklight.dokku.storage_entries import legacy_entry_name
+    HOST = "/var/lib/dokku/data/storage/node-js-app"  # noqa: N806
     # Nothing set: common.ReportSingleApp still prints the header (an empty flag map).
     assert dokku(fixed, "resource:report", "node-js-app") == (
         0, "=====> node-js-app resource information\n", "")
@@ -532,7 +534,8 @@ def test_resource_and_storage(fixed):
     assert dokku(fixed, "storage:list", "node-js-app")[1] == (
         "-----> node-js-app volume bind-mounts:\n       /var/lib/dokku/data/storage/node-js-app:/app/storage\n")
     assert dokku(fixed, "storage:list", "node-js-app", "--format", "json")[1] == (
-        '[{"container_path":"/app/storage","entry_name":"node-js-app",'
+        # plugins/storage entry.go LegacyMountToEntry names the colon-form mount's entry.
+        f'[{{"container_path":"/app/storage","entry_name":"{legacy_entry_name(HOST)}",'
         '"host_path":"/var/lib/dokku/data/storage/node-js-app"}]\n')
 
 

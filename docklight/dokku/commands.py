@@ -18,6 +18,7 @@ import urllib.parse
 
 from docklight.dokku import redact
 from docklight.dokku import envfile
+from docklight.dokku import storage_entries
 from docklight.dokku import validators as v
 from docklight.dokku.command import SECRET, Command
 
@@ -540,6 +541,37 @@ def storage_change(action: str, app: str, host_path: str, container_path: str) -
     container = _mount_path(v.container_path(container_path), "container_path",
                             "Container path")
     return _command(f"storage:{action}", app, f"{host}:{container}", app=app, mutates=True)
+
+
+# entry.go ValidateEntryName: a DNS-1123 label of at most 45 characters.
+_STORAGE_ENTRY_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,43}[a-z0-9])?$")
+
+
+@allows("storage:unmount")
+def storage_unmount_volume(app: str, volume: str, container_path: str) -> Command:
+    """Unmount a colon-form docker volume mount (`storage:unmount app VOLUME:/path`)."""
+    app = v.app_name(app)
+    if not storage_entries.DOCKER_VOLUME_RE.match(volume or ""):
+        raise v.ValidationError("host_path", "A docker volume name is letters, digits, '_', '.' "
+                                "and '-', two characters or more (plugins/storage VerifyPaths).")
+    container = _mount_path(v.container_path(container_path), "container_path", "Container path")
+    return _command("storage:unmount", app, f"{volume}:{container}", app=app, mutates=True)
+
+
+@allows("storage:unmount")
+def storage_unmount_entry(app: str, entry: str, container_path: str) -> Command:
+    """Unmount a named storage entry (`storage:unmount app NAME --container-dir PATH`).
+
+    The colon form cannot: Dokku derives a legacy-<hash> entry name from it
+    (plugins/storage subcommands.go unmountLegacyColon), see storage_entries.
+    """
+    app = v.app_name(app)
+    if not _STORAGE_ENTRY_RE.match(entry or ""):
+        raise v.ValidationError("entry_name", "A storage entry name is a DNS-1123 label: "
+                                "lowercase letters, digits and '-', at most 45 characters.")
+    container = _mount_path(v.container_path(container_path), "container_path", "Container path")
+    return _command("storage:unmount", app, entry, "--container-dir", container, app=app,
+                    mutates=True)
 
 
 # --- resources --------------------------------------------------------------

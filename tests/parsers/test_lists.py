@@ -107,7 +107,10 @@ MOUNTS = [
 
 
 def test_parse_storage_list_json():
-    expected = MOUNTS + [Mount("cache-volume", "/cache", "z")]
+    # Dokku 0.38 names each mount's storage entry; the Storage tab unmounts by it.
+    expected = [Mount(m.host_path, m.container_path, m.options, name)
+                for m, name in zip(MOUNTS, ("node-js-app-storage", "shared"))]
+    expected += [Mount("cache-volume", "/cache", "z", "cache")]
     assert P.parse_storage_list_json(T("storage_list.json")) == expected
     assert P.parse_storage_list_json("[]") == []
     assert P.parse_storage_list_json("null") == []

@@ -84,7 +84,8 @@ def parse_storage_list_json(text: str) -> list[Mount]:
         options = as_str(item.get("volume_options")).strip()
         if as_bool(item.get("readonly")) and "ro" not in options.split(","):
             options = "ro" + ("," + options if options else "")
-        out.append(Mount(as_str(item.get("host_path")), as_str(item.get("container_path")), options))
+        out.append(Mount(as_str(item.get("host_path")), as_str(item.get("container_path")), options,
+                         as_str(item.get("entry_name"))))
     return out
 
 

@@ -99,6 +99,7 @@ class Mount:
     host_path: str
     container_path: str
     options: str = ""
+    entry_name: str = ""  # Dokku 0.38+: the storage entry behind the mount
 
 
 def _mount_from_spec(spec: str) -> Mount | None:
