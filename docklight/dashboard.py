@@ -12,12 +12,14 @@ created between two calls would shift every row after it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
 from docklight.dokku.client import Dokku
+from docklight.dokku.readcache import Cached
 from docklight.dokku.errors import CommandFailed
 
 STATUS_ORDER = {"partly running": 0, "stopped": 1, "running": 2, "not deployed": 3}
@@ -126,9 +128,30 @@ def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
 
 def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Overview:
     """Return the overview from the short-lived cache, loading it if needed."""
+    return lookup(dokku, actor_ip=actor_ip, refresh=refresh).value
+
+
+def lookup(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Cached:
+    """Return the cached overview with its age (stale, overdue), as the page shows it."""
     if refresh:
         dokku.forget(CACHE_KEY)
-    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip), shared=True)
+    return dokku.lookup(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip), shared=True)
+
+
+def etag(overview: Overview | None, *extra) -> str:
+    """Return a tag of what the apps table shows, leaving out when it was read.
+
+    A refresh that finds nothing new gives the same tag, so a polling page
+    gets 304 and keeps its table.
+    """
+    rows = [] if overview is None else [
+        (a.name, a.status, sorted(a.counts.items()), a.domains, a.domains_enabled,
+         a.last_deployed.isoformat() if a.last_deployed else "", a.deploy_branch)
+        for a in overview.apps]
+    version = overview.version.raw if overview and overview.version else ""
+    warnings = overview.warnings if overview else []
+    text = repr((rows, version, warnings, extra))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def is_warm(dokku: Dokku) -> bool:

@@ -32,6 +32,24 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, *,
     return make_response(render_template(page, **context), status)
 
 
+def unless_unchanged(response: Response, etag: str | None = None) -> Response:
+    """Add an ETag of the body; answer 304 (no body) when the poller already has it.
+
+    Polling fragments (data-poll) send the ETag of what they show as
+    If-None-Match (static/docklight.js), so a page that is open all day costs
+    a render from the cache and an empty answer, and htmx swaps nothing.
+    etag, when given, stands for what the body shows (a hash of the body
+    otherwise).
+    """
+    if request.method == "GET" and response.status_code == 200:
+        if etag:
+            response.set_etag(etag)
+        else:
+            response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 def redirect_to(location: str, status: int = 303) -> Response:
     """Redirect a plain request with 3xx, an htmx request with HX-Redirect.
 

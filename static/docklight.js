@@ -66,6 +66,22 @@
     if (!(xhr && xhr.getResponseHeader("HX-Reswap"))) d.swapOverride = "innerHTML";
   });
 
+  // Polling fragments (data-poll, hx-trigger="every Ns") send the ETag of
+  // what they show; the server answers 304 when nothing changed and htmx
+  // (responseHandling in base.html) swaps nothing. The ETag is kept per
+  // target id, since a swap replaces the element that asked.
+  var etags = {};
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt.hasAttribute && elt.hasAttribute("data-poll") && etags[elt.id]) {
+      e.detail.headers["If-None-Match"] = etags[elt.id];
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var d = e.detail, tag = d.xhr && d.xhr.getResponseHeader("ETag");
+    if (tag && d.target && d.target.id && d.xhr.status === 200) etags[d.target.id] = tag;
+  });
+
   // Keep a job's output scrolled to the end while new lines arrive, and
   // tell the page when a job ends so fragments that listen for job-done
   // (hx-trigger="job-done from:body") refresh themselves.
@@ -119,6 +135,7 @@
   document.addEventListener("htmx:beforeSend", function (e) {
     // A region polling in the background ([data-background]) is not something asked for.
     if (e.target.closest && e.target.closest("[data-background]")) return;
+    if (e.target.hasAttribute && e.target.hasAttribute("data-poll")) return;
     busy(e.detail.xhr, true);
   });
   document.addEventListener("htmx:afterRequest", function (e) { busy(e.detail.xhr, false); });

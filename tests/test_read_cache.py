@@ -110,8 +110,8 @@ def test_stale_value_is_served_at_once_while_dokku_hangs(make_app, emulator):
     emulator.settings(delay_ms=3000)  # Dokku hangs from now on
     with app.app_context():
         dokku = app.extensions["docklight"].dokku
-        while dokku.reads.fresh(dashboard.CACHE_KEY):
-            time.sleep(0.05)  # wait for the TTL to pass (not a measurement)
+        while dokku.reads.peek(dashboard.CACHE_KEY).age <= 2.1:
+            time.sleep(0.05)  # wait until the value is overdue (2 TTL; not a measurement)
     answers = [client.get("/apps", headers={"HX-Request": "true"}) for _ in range(5)]
     # Every answer came before the one refresh ended: it is still hanging in Dokku.
     while bulk_calls(emulator) < 2:
@@ -236,3 +236,16 @@ def test_cold_page_answers_503_with_retry_after_when_dokku_hangs(make_app, emula
     r = client.get("/apps", headers={"HX-Request": "true"})
     assert r.status_code == 200 and 'id="app-api"' in r.get_data(as_text=True)
     assert bulk_calls(emulator) == 1
+
+
+# --- polling ---------------------------------------------------------------------
+
+def test_an_unchanged_table_is_304_to_a_poll_and_a_changed_one_is_not(client, auth, emulator):
+    auth.login()
+    first = client.get("/apps", headers={"HX-Request": "true"})
+    tag = first.headers["ETag"]
+    again = client.get("/apps", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b""
+    client.post("/apps", data={"name": "fresh"})  # a change drops the cached reads
+    changed = client.get("/apps", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert changed.status_code == 200 and 'id="app-fresh"' in changed.get_data(as_text=True)

@@ -44,6 +44,11 @@ MAX_STALE_SECONDS = 600.0
 # before the next attempt (a refused connection would otherwise be retried by
 # every request).
 RETRY_AFTER_FAILURE = 5.0
+# A value served past OVERDUE x TTL is marked in the page ("as of 21 s ago"):
+# just past the TTL, the refresh it started is normally back before anyone
+# could read the mark; pages poll every TTL/2, so a healthy value is never
+# older than TTL + TTL/2 + one round trip.
+OVERDUE = 2.0
 # How often a worker that lost the lease looks for the winner's value.
 SHARED_POLL_SECONDS = 0.05
 
@@ -66,8 +71,9 @@ class Cached:
 
     value: object
     fetched_at: float  # unix seconds
-    stale: bool = False
+    stale: bool = False  # past the TTL: a refresh runs behind
     error: Exception | None = None  # why the last background refresh failed
+    overdue: bool = False  # past OVERDUE x TTL: worth saying so in the page
 
     @property
     def age(self) -> float:
@@ -162,7 +168,8 @@ class ReadCache:
                 return Cached(entry.value, entry.fetched_at, False, entry.error)
             if entry.retry_at <= now:
                 self._start(key, load, ttl, shared, generation, background=True)
-            return Cached(entry.value, entry.fetched_at, True, entry.error)
+            overdue = time.time() - entry.fetched_at > ttl * OVERDUE
+            return Cached(entry.value, entry.fetched_at, True, entry.error, overdue)
         flight = self._start(key, load, ttl, shared, generation, background=False)
         if not flight.done.wait(self.wait_seconds):
             raise DokkuBusy(

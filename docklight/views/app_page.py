@@ -28,7 +28,7 @@ from docklight import services
 from docklight.dokku import commands, parsers, validators
 from docklight.dokku.command import Command
 from docklight.dokku.errors import CommandFailed
-from docklight.htmx import is_htmx, redirect_to, wants_fragment
+from docklight.htmx import is_htmx, redirect_to, unless_unchanged, wants_fragment
 from docklight.views.answers import FieldNames, actor_ip, refusal, run, valid_or_404
 
 bp = Blueprint("app", __name__, url_prefix="/apps/<app>")
@@ -76,7 +76,17 @@ def render_tab(tab: str, template: str, status: int = 200, **context):
     else:
         body = render_template("app/show.html", app=g.app, tab=tab, tabs=tabs,
                                tab_template=template, data_age=g.get("data_age"), **context)
-    return make_response(body, status)
+    return unless_unchanged(make_response(body, status))
+
+
+@bp.app_context_processor
+def _poll_seconds() -> dict:
+    """How often polling fragments ask again: half the cache TTL (at least 1 s).
+
+    A change shows within about 1.5 TTL; most polls are an empty 304, and the
+    refreshes they start are shared (one per TTL for every page and worker).
+    """
+    return {"poll_seconds": max(1, round((services.get().settings.cache_ttl or 10) / 2))}
 
 
 def changed(response):
@@ -119,8 +129,8 @@ SHAREABLE_REPORTS = frozenset({"ps", "apps", "domains", "git", "proxy", "ports",
 
 
 def note_age(hit) -> None:
-    """Remember the oldest stale read this request served, for the "as of" line."""
-    if hit.stale:
+    """Remember the oldest overdue read this request served, for the "as of" line."""
+    if hit.overdue:
         g.data_age = max(g.get("data_age", 0), int(hit.age))
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, render_template, request, url_for
 
 from docklight import dashboard, services
 from docklight.dokku import commands
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
-from docklight.htmx import page_or_fragment, redirect_to, wants_fragment
+from docklight.htmx import page_or_fragment, redirect_to, unless_unchanged, wants_fragment
 from docklight.views.answers import actor_ip, refusal, run
 from docklight.views.errors import attempt
+from docklight.views.job_slot import running_jobs_by_app
 
 bp = Blueprint("apps", __name__)
 
@@ -36,17 +35,17 @@ def _sort_context() -> dict:
 
 def _table_context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
-    overview, failure, status = attempt(lambda: dashboard.cached(
+    hit, failure, status = attempt(lambda: dashboard.lookup(
         services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+    overview = hit.value if hit is not None else None
     context = {**_sort_context(), **failure, "overview": overview, "apps": [], "data_age": None}
     if overview is not None:
         f = context["filters"]
         context["apps"] = dashboard.filter_apps(
             overview.sorted(context["sort"], context["descending"]),
             name=f["q"], status=f["status"], domain=f["domain"])
-        age = time.time() - overview.fetched_at
-        if age > services.dokku().cache_ttl:  # served stale while a refresh runs behind
-            context["data_age"] = int(age)
+        if hit.overdue:  # a refresh runs behind, and is late: say how old this is
+            context["data_age"] = int(hit.age)
     return context, status
 
 
@@ -67,8 +66,16 @@ def index():
 def table():
     """Return the apps table: a fragment for htmx, a full page otherwise."""
     context, status = _table_context(refresh=request.args.get("refresh") == "1")
-    return page_or_fragment("apps/index.html", "apps/_table.html", status, lazy=False,
-                            **context)
+    response = page_or_fragment("apps/index.html", "apps/_table.html", status, lazy=False,
+                                **context)
+    if not wants_fragment():
+        return response
+    failure = context.get("error") or context.get("failed")
+    tag = dashboard.etag(context["overview"], context["sort"], context["descending"],
+                         sorted(context["filters"].items()),
+                         context["data_age"], str(failure) if failure else "",
+                         sorted((a, j.id) for a, j in running_jobs_by_app().items()))
+    return unless_unchanged(response, tag)
 
 
 @bp.post("/apps")

@@ -16,6 +16,11 @@ LIFECYCLE = {"start": "Start", "stop": "Stop", "restart": "Restart", "rebuild": 
 
 
 def _scale() -> dict[str, int]:
+    """Read the app's scale, cached like its reports (the tab polls)."""
+    return services.dokku().cached(f"app-scale:{g.app}", _read_scale, shared=True)
+
+
+def _read_scale() -> dict[str, int]:
     dokku = services.dokku()
     if dokku.version().at_least(0, 38, 21):
         return parsers.parse_ps_scale_json(run(commands.ps_scale(g.app, json=True)).stdout)
