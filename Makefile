@@ -44,6 +44,7 @@ test: system-deps $(VENV)/.dev
 
 bench: system-deps $(VENV)/.dev
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/history.py
 

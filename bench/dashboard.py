@@ -39,6 +39,7 @@ from tests.sshd import SSHServer  # noqa: E402
 
 SIZES = (10, 50, 200)
 RUNS = 7
+ROUNDS = 3  # each size is measured this many times; the median is printed
 
 
 def raw_client(sshd) -> paramiko.SSHClient:
@@ -102,7 +103,8 @@ def main() -> None:
             return body
 
         client = raw_client(sshd)
-        print(f"Emulated Dokku delay: {args.delay_ms} ms per call. Median of {RUNS} runs, ms.")
+        print(f"Emulated Dokku delay: {args.delay_ms} ms per call. Each size {ROUNDS} times "
+              f"(median of {RUNS} runs each); the median of the {ROUNDS}, ms.")
         print(f"{'apps':>5} {'floor':>8} {'raw3':>8} {'cold':>8} {'cold/floor':>11} "
               f"{'cold/raw3':>10} {'warm':>8} {'naive':>9} {'naive/cold':>11}")
         for n in SIZES:
@@ -115,22 +117,9 @@ def main() -> None:
             fragment("?refresh=1")  # warms the SSH transport and the version cache
             assert fragment().count(b'<tr id="app-') == n
             raw_run(client, "version")  # warm raw connection
-            floor = timed(lambda: raw_run(client, "ps:report"))
-
-            def raw3():
-                with ThreadPoolExecutor(max_workers=3) as pool:
-                    list(pool.map(lambda c: raw_run(client, c),
-                                  ["ps:report", "domains:report", "git:report"]))
-
-            parallel = timed(raw3)
-            cold = timed(lambda: fragment("?refresh=1"))
-            warm = timed(fragment)
-
-            def naive():
-                with ThreadPoolExecutor(max_workers=6) as pool:
-                    list(pool.map(lambda a: raw_run(client, f"ps:report {a}"), names))
-
-            naive_ms = timed(naive, runs=1 if n >= 50 else 3)
+            rounds = [measure(client, fragment, names, n) for _ in range(ROUNDS)]
+            floor, parallel, cold, warm, naive_ms = (statistics.median(column)
+                                                     for column in zip(*rounds))
             print(f"{n:>5} {floor:>8.1f} {parallel:>8.1f} {cold:>8.1f} {cold / floor:>10.2f}x "
                   f"{cold / parallel:>9.2f}x {warm:>8.1f} {naive_ms:>9.1f} "
                   f"{naive_ms / cold:>10.1f}x")
@@ -139,6 +128,27 @@ def main() -> None:
         if server:
             server.stop()
         sshd.cleanup()
+
+
+def measure(client, fragment, names, n) -> tuple[float, float, float, float, float]:
+    """Return one round of (floor, raw3, cold, warm, naive) for n apps, ms."""
+    floor = timed(lambda: raw_run(client, "ps:report"))
+
+    def raw3():
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(lambda c: raw_run(client, c),
+                          ["ps:report", "domains:report", "git:report"]))
+
+    parallel = timed(raw3)
+    cold = timed(lambda: fragment("?refresh=1"))
+    warm = timed(fragment)
+
+    def naive():
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(lambda a: raw_run(client, f"ps:report {a}"), names))
+
+    naive_ms = timed(naive, runs=1 if n >= 50 else 3)
+    return floor, parallel, cold, warm, naive_ms
 
 
 if __name__ == "__main__":
