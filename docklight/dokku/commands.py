@@ -680,22 +680,53 @@ def _phases(phases) -> list[str]:
 
 
 @allows("docker-options:add", "docker-options:remove")
-def docker_options_change(action: str, app: str, phases: list[str], option: str) -> Command:
-    """Add or remove a docker option for some phases (root-equivalent power)."""
+def docker_options_change(action: str, app: str, phases: list[str], option: str,
+                          process: str | None = None) -> Command:
+    """Add or remove a docker option for some phases (root-equivalent power).
+
+    With process, the option is scoped to that process type (Dokku 0.38+,
+    deploy phase only); `--process` goes before the app because Dokku's
+    flag set stops at the first positional (SetInterspersed(false)).
+    """
     action = v.choice(action, ("add", "remove"), "action", "Action")
     app = v.app_name(app)
     phases = _phases(phases)
     if not phases:
         raise v.ValidationError("phases", "Choose at least one phase.")
     option = _docker_option(option)
-    return _command(f"docker-options:{action}", app, ",".join(phases), option,
+    scope = _docker_options_process(process, phases)
+    return _command(f"docker-options:{action}", *scope, app, ",".join(phases), option,
                     app=app, mutates=True)
 
 
+def _docker_options_process(process: str | None, phases: list[str]) -> list[str]:
+    """Return ["--process", P] for a process scope, after Dokku's own checks (ValidateProcessFlag)."""
+    if not process:
+        return []
+    if process == "_default_":
+        raise v.ValidationError("process", "'_default_' is reserved by Dokku; leave the process "
+                                "empty for options that apply to every process.")
+    process = v.process_type(process, field="process")
+    if phases != ["deploy"]:
+        raise v.ValidationError("process", "Dokku scopes options to a process type in the deploy "
+                                "phase only (plugins/docker-options ValidateProcessFlag).")
+    return ["--process", process]
+
+
 @allows("docker-options:clear")
-def docker_options_clear(app: str, phases: list[str] | None = None) -> Command:
-    """Clear docker options, for some phases or all."""
+def docker_options_clear(app: str, phases: list[str] | None = None,
+                         process: str | None = None) -> Command:
+    """Clear docker options, for some phases or all.
+
+    Without process Dokku clears the default scope only (functions.go
+    clearDefaultScope): options scoped to a process type stay. With process
+    it clears that type's deploy options.
+    """
     app = v.app_name(app)
+    if process:
+        chosen = _phases(phases or ["deploy"])
+        scope = _docker_options_process(process, chosen)
+        return _command("docker-options:clear", *scope, app, "deploy", app=app, mutates=True)
     extra = [",".join(_phases(phases))] if phases else []
     return _command("docker-options:clear", app, *extra, app=app, mutates=True)
 

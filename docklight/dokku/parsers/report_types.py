@@ -158,6 +158,8 @@ class DockerOptions:
     build: tuple[str, ...]
     deploy: tuple[str, ...]
     run: tuple[str, ...]
+    # Dokku 0.38+: deploy-phase options scoped to one process type, by type.
+    processes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,24 @@ def _network_properties(values: Mapping[str, Any]) -> dict[str, Any]:
     return {"properties": out}
 
 
+# JSON: ``deploy.<proc>`` and legacy ``docker-options-deploy.<proc>`` (plugins/
+# docker-options report.go). The text label turns '.' and '-' into spaces, so
+# process types are read from JSON only.
+_DOCKER_OPTIONS_PROCESS_RE = re.compile(r"^(?:docker-options-)?deploy\.(.+)$")
+
+
+def _docker_option_processes(values: Mapping[str, Any]) -> dict[str, Any]:
+    procs: dict[str, tuple[str, ...]] = {}
+    for key in sorted(values, key=lambda k: k.startswith("docker-options")):
+        m = _DOCKER_OPTIONS_PROCESS_RE.match(key)
+        if not m or m.group(1).endswith("-list"):
+            continue
+        options = split_docker_options(as_str(values[key]))
+        if options:
+            procs.setdefault(m.group(1), tuple(options))
+    return {"processes": {p: procs[p] for p in sorted(procs)}}
+
+
 # Text: ``resource-web-limit-memory`` (or ``web-limit-memory`` on old Dokku);
 # JSON: ``web.limit.memory`` and legacy ``resource-web.limit.memory``.
 # The process type is greedy so the LAST limit/reserve word is the split.
@@ -236,7 +254,7 @@ REPORTS: dict[str, ReportType] = {
     "network": ReportType(NetworkReport, "network", derive=_network_properties),
     "docker-options": ReportType(DockerOptions, "docker-options", {
         phase: _prop(phase, convert=split_docker_options) for phase in ("build", "deploy", "run")
-    }),
+    }, derive=_docker_option_processes),
     "storage": ReportType(StorageReport, "storage", {
         phase: _prop(f"{phase}-mounts", convert=_mounts) for phase in ("build", "deploy", "run")
     }),

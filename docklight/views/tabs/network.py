@@ -139,9 +139,12 @@ def _context() -> dict:
     options = parsers.read_report("docker-options", app_report("docker-options"))
     phases = {phase: [(o, docker_option_risks(o)) for o in getattr(options, phase)]
               for phase in commands.PHASES}
+    # Dokku 0.38+: deploy options scoped to one process type (docker-options --process).
+    per_process = {proc: [(o, docker_option_risks(o)) for o in opts]
+                   for proc, opts in options.processes.items()}
     return {"network": network, "properties": commands.NETWORK_PROPERTIES,
             "property_help": PROPERTY_HELP, "phases": commands.PHASES,
-            "docker_options": phases, "risks": []}
+            "docker_options": phases, "process_options": per_process, "risks": []}
 
 
 def _posted_form() -> dict:
@@ -153,6 +156,8 @@ def _posted_form() -> dict:
         form.pop("phases", None)
     form["clear_phases"] = request.form.getlist("clear_phases")
     form.pop("confirm_risk", None)  # the confirmation is asked for every time
+    if "remove_option" in form:  # a row's hidden process is not the add form's
+        form.pop("process", None)
     return form
 
 
@@ -184,7 +189,7 @@ def docker_options_add_POST():
     risks: list[str] = []
     try:
         command = commands.docker_options_change("add", g.app, request.form.getlist("phases"),
-                                                 option)
+                                                 option, request.form.get("process", "").strip())
         if request.form.get("confirm_risk") != "yes":
             risks = docker_option_risks(option)
             raise ValidationError("confirm_risk", " ".join([CONFIRM_MESSAGE, *risks]))
@@ -195,15 +200,21 @@ def docker_options_add_POST():
 
 @bp.post("/docker-options/remove")
 def docker_options_remove_POST():
-    """Remove one docker option from one phase (`docker-options:remove`)."""
+    """Remove one docker option from one phase, or one process type's scope (`docker-options:remove`)."""
     # A row's remove button: the message goes above the list.
     return _write(lambda: commands.docker_options_change(
-        "remove", g.app, [request.form.get("phase", "")], request.form.get("remove_option", "")),
-        {"phases": "options_row", "option": "options_row"})
+        "remove", g.app, [request.form.get("phase", "")], request.form.get("remove_option", ""),
+        request.form.get("process", "")),
+        {"phases": "options_row", "option": "options_row", "process": "options_row"})
 
 
 @bp.post("/docker-options/clear")
 def docker_options_clear_POST():
-    """Clear the docker options of some phases, or of all (`docker-options:clear`)."""
-    return _write(lambda: commands.docker_options_clear(g.app, request.form.getlist("clear_phases")),
-                  {"phases": "clear_phases"})
+    """Clear the docker options of some phases or of one process type (`docker-options:clear`).
+
+    Without a process type Dokku clears the default scope only; options
+    scoped to a process type stay (plugins/docker-options clearDefaultScope).
+    """
+    return _write(lambda: commands.docker_options_clear(
+        g.app, request.form.getlist("clear_phases"), request.form.get("clear_process", "").strip()),
+        {"phases": "clear_phases", "process": "clear_process"})
