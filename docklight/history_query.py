@@ -281,3 +281,21 @@ def duration_text(ms: int | None) -> str:
         return f"{ms / 1000:.1f} s"
     minutes, seconds = divmod(round(ms / 1000), 60)
     return f"{minutes} min {seconds} s"
+
+
+def timed_out_reads(conn: sqlite3.Connection, within_seconds: float, limit: int = 20) -> list[dict]:
+    """Return the reads that timed out in the last within_seconds, newest first.
+
+    Their Dokku processes may still be running: reads run without a pty and
+    sshd does not signal a forced-command session, so a read whose channel
+    was closed goes on until its next write (measured in
+    tests/test_timed_out_reads.py). The host page lists them.
+    """
+    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=within_seconds))
+    rows = conn.execute(
+        "SELECT id, createdAt, command, target, durationMs FROM commands"
+        # status != 'ok' lets sqlite walk the short partial index of failures.
+        " WHERE status != 'ok' AND status = 'timeout' AND changesState = 0 AND createdAt >= ?"
+        " ORDER BY id DESC LIMIT ?",
+        (since.strftime("%Y-%m-%dT%H:%M:%S.000Z"), limit)).fetchall()
+    return [dict(row) for row in rows]

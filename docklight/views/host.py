@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from docklight import services
+from docklight import db, history_query, services
 from docklight.dokku import commands
 from docklight.dokku.parsers.host import DOKKU_DATA, HostReport, parse_host_report
 from docklight.views.answers import run
@@ -54,6 +54,21 @@ def warnings(report: HostReport) -> list[str]:
     return found + list(report.warnings)
 
 
+LINGER_WINDOW = 15 * 60.0
+"""How far back timed-out reads are listed as possibly still running on the host."""
+
+
+def lingering() -> list[dict]:
+    """Return the reads that timed out lately: their Dokku processes may still run.
+
+    Docklight cannot end them (no pty, and sshd does not signal forced-command
+    sessions); each runs until its next write to the closed channel.
+    """
+    with db.connection(services.get().settings.database) as conn:
+        rows = history_query.timed_out_reads(conn, LINGER_WINDOW)
+    return [{**row, "started": history_query.parse_time(row["createdAt"])} for row in rows]
+
+
 @bp.get("/host")
 def index():
     """Show the host's vitals, or what failed when they cannot be read."""
@@ -63,4 +78,5 @@ def index():
     return render_template("host/index.html", report=report, dokku_disk=dokku_disk,
                            docker_disk=docker_disk, dokku_data=DOKKU_DATA,
                            notes=warnings(report) if report else [],
-                           through_root=services.dokku().has_root, **failure), status
+                           through_root=services.dokku().has_root, lingering=lingering(),
+                           linger_minutes=int(LINGER_WINDOW // 60), **failure), status
