@@ -121,11 +121,12 @@ def app_report(plugin: str) -> dict:
 
 
 # Reports with no secret in them, which may be kept where every worker reads
-# them (docklight/readshare.py). Others (docker-options can carry -e values,
-# for one) stay in each worker's memory.
-SHAREABLE_REPORTS = frozenset({"ps", "apps", "domains", "git", "proxy", "ports", "nginx",
-                               "scheduler", "letsencrypt", "certs", "network", "resource",
-                               "storage", "builder", "buildpacks", "checks"})
+# them (docklight/readshare.py). Others stay in each worker's memory:
+# docker-options can carry -e values, buildpack URLs and apps:report's deploy
+# source metadata (a git URL) can carry credentials, git:report names images.
+SHAREABLE_REPORTS = frozenset({"ps", "domains", "proxy", "ports", "nginx", "scheduler",
+                               "letsencrypt", "certs", "network", "resource", "storage",
+                               "checks"})
 
 
 def note_age(hit) -> None:
