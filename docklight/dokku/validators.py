@@ -7,9 +7,12 @@ view can put the message next to that field.
 Rules follow the Dokku sources (see ../shared/dokku-cli-reference.md, 0.5):
 app names (plugins/common/common.go), hostnames (plugins/domains), config keys
 (plugins/config), datastore service names (dokku-postgres common-functions).
-On top of those, no positional value may begin with "-": Dokku scans every
-argument for its global flags (--force, --quiet, --app, --trace), so a value
-such as "--force" would change what the command does.
+On top of those, no positional value may begin with "-", and no free-text
+value may hold a standalone global-flag word: the ``dokku`` script runs
+parse_args (plugins/common/functions) over the words of the whole command
+line as the forced-command shell split it on whitespace, before any quoting
+is undone, so ``--force``, ``--quiet``, ``--trace`` or ``--app NAME`` inside a
+value would change what the command does.
 """
 
 from __future__ import annotations
@@ -56,6 +59,25 @@ PORT_SCHEMES = ("http", "https", "tcp", "udp", "grpc", "grpcs")
 DOKKU_GLOBAL_FLAGS = ("--force", "--quiet", "--trace", "--app", "--global")
 
 
+# plugins/common/functions parse_args: the words it acts on, wherever they stand.
+GLOBAL_FLAG_WORDS = ("--force", "--quiet", "--trace", "--app")
+GLOBAL_FLAG_RULE = (
+    "Dokku reads every space-separated word of the whole command for its global flags "
+    "--force, --quiet, --trace and --app, even inside a quoted value (parse_args in "
+    "plugins/common/functions, called by the dokku script)"
+)
+_IFS_RE = re.compile(r"[ \t\n]+")
+
+
+def no_global_flag_words(field: str, text: str, what: str) -> str:
+    """Refuse text when one of its whitespace-separated words is a Dokku global flag."""
+    for word in _IFS_RE.split(text):
+        if word in GLOBAL_FLAG_WORDS:
+            raise ValidationError(
+                field, f"{what} may not contain the word '{word}': {GLOBAL_FLAG_RULE}.")
+    return text
+
+
 def _text(field: str, value, what: str) -> str:
     """Return value as a stripped string, refusing empties and control chars."""
     if not isinstance(value, str):
@@ -71,7 +93,7 @@ def _text(field: str, value, what: str) -> str:
         raise ValidationError(
             field, f"{what} may not begin with '-' (Dokku would read it as a flag)."
         )
-    return value
+    return no_global_flag_words(field, value, what)
 
 
 def app_name(value, field: str = "app") -> str:
@@ -338,4 +360,4 @@ def docker_option(value, field: str = "option") -> str:
         raise ValidationError(
             field, f"'{first_word}' is a Dokku global flag and cannot be a docker option."
         )
-    return text
+    return no_global_flag_words(field, text, "Docker option")

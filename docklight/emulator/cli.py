@@ -10,7 +10,8 @@ import traceback
 
 from . import state as store
 from .core import CommandExit, Ctx, Terminated, env_home
-from .splitting import parse_global_flags, split_ssh_original_command_ex
+from .splitting import (outer_global_flags, parse_global_flags, shell_words,
+                        split_ssh_original_command_ex)
 
 # Core plugin name -> module under docklight.emulator.commands.
 CORE_MODULES = {
@@ -111,7 +112,12 @@ def main(argv=None):
         return 1
     ssh_command = os.environ.get("SSH_ORIGINAL_COMMAND", "")
     xargs_error = None
+    outer = None
     if ssh_command:
+        # The first `dokku` run got the forced command's shell split of the
+        # line (quotes still inside the words) and ran parse_args over it.
+        words = list(sys.argv[1:] if argv is None else argv) or shell_words(ssh_command)
+        outer = outer_global_flags(words)
         args, xargs_error = split_ssh_original_command_ex(ssh_command)
     else:
         args = list(sys.argv[1:] if argv is None else argv)
@@ -122,7 +128,7 @@ def main(argv=None):
         if xargs_error:
             sys.stderr.write(xargs_error + "\n")
             sys.stderr.flush()
-        code = run(home, args, root)
+        code = run(home, args, root, outer)
     except Terminated as exc:
         code, reason = exc.code, exc.reason
     except CommandExit as exc:
@@ -138,13 +144,22 @@ def main(argv=None):
     return code
 
 
-def run(home, args, root):
-    """Apply settings and global flags, then dispatch *args*."""
+def run(home, args, root, outer=None):
+    """Apply settings and global flags, then dispatch *args*.
+
+    *outer* is what the first ``dokku`` run's parse_args exported (see
+    splitting.outer_global_flags). A DOKKU_APP_NAME set only there is put
+    after the subcommand of a core plugin, as the dokku script's
+    execute_dokku_cmd does (``set -- "$DOKKU_APP_NAME" "$@"``).
+    """
     settings = store.read_settings(home)
     delay = float(settings.get("delay_ms") or 0) / 1000.0
     if delay > 0:
         time.sleep(delay)
-    opts, rest = parse_global_flags(args)
+    opts, rest = parse_global_flags(args, outer)
+    if outer is not None and outer.app is not None and "--app" not in args and rest \
+            and rest[0].partition(":")[0] in CORE_MODULES:
+        rest = [rest[0], outer.app] + rest[1:]
     ctx = Ctx(home, opts=opts, root=root, settings=settings)
     if args and args[0] in ("-v", "--version"):
         rest = ["version"]

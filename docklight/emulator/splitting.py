@@ -82,10 +82,26 @@ def echo_output(word):
     return word + "\n"
 
 
+# The dokku script's test, `[[ $1 =~ git-* ]] || [[ $1 =~ git:* ]]`: bash
+# regexes (unanchored), so any first word holding "git" matches.
+_SPLIT_BY_BASH = (re.compile(r"git-*"), re.compile(r"git:*"))
+_IFS = re.compile(r"[ \t\n]+")
+
+
+def shell_words(command):
+    """Split *command* on IFS whitespace, as the forced command's unquoted expansion does."""
+    return [w for w in _IFS.split(command) if w]
+
+
+def is_split_by_bash(first_word):
+    """Return whether the dokku script runs ``$0 $SSH_ORIGINAL_COMMAND`` for this first word."""
+    return any(rule.search(first_word) for rule in _SPLIT_BY_BASH)
+
+
 def split_ssh_original_command_ex(command):
     """Return ``(args, xargs_error_or_None)`` for an SSH_ORIGINAL_COMMAND value."""
     first = command.split(None, 1)[0] if command.split() else ""
-    if first.startswith(("git-", "git:")):
+    if is_split_by_bash(first):
         # `$0 $SSH_ORIGINAL_COMMAND` under `set -f`: IFS splitting only.
         return [w for w in re.split(r"[ \t\n]+", command) if w], None
     words, error = xargs_words(command)
@@ -116,9 +132,18 @@ class GlobalOptions:
         self.leading = []  # the `--…` words removed in front of the subcommand
 
 
-def parse_global_flags(args):
-    """Return ``(GlobalOptions, args)`` after Dokku's parse_args and leading-flag removal."""
+def parse_global_flags(args, inherited=None):
+    """Return ``(GlobalOptions, args)`` after Dokku's parse_args and leading-flag removal.
+
+    *inherited* holds what the first ``dokku`` run exported from its own
+    parse_args over the shell-split words (:func:`outer_global_flags`): the
+    re-executed ``dokku`` keeps DOKKU_QUIET_OUTPUT, DOKKU_TRACE,
+    DOKKU_APPS_FORCE_DELETE and DOKKU_APP_NAME unless it sets them again.
+    """
     opts = GlobalOptions()
+    if inherited is not None:
+        opts.quiet, opts.trace, opts.force = inherited.quiet, inherited.trace, inherited.force
+        opts.app = inherited.app
     i = 0
     while i < len(args):
         word = args[i]
@@ -152,3 +177,25 @@ def _insert_app(args, app):
     if command.startswith("config") and tail[:1] == ["--no-restart"]:
         return [command, "--no-restart", app] + tail[1:]
     return [command, app] + tail
+
+
+def outer_global_flags(words):
+    """Return what parse_args (plugins/common/functions) exports for the shell-split *words*.
+
+    sshd runs the forced command ``dokku $SSH_ORIGINAL_COMMAND`` through a
+    shell, so the first ``dokku`` run sees the command line split on
+    whitespace with its quotes still in the words, and runs parse_args over
+    all of them before it re-splits SSH_ORIGINAL_COMMAND itself: a standalone
+    ``--force`` or ``--app NAME`` inside a quoted value is acted on.
+    """
+    opts = GlobalOptions()
+    for i, word in enumerate(words):
+        if word == "--quiet":
+            opts.quiet = True
+        elif word == "--trace":
+            opts.trace = True
+        elif word == "--force":
+            opts.force = True
+        elif word == "--app":
+            opts.app = words[i + 1] if i + 1 < len(words) else ""
+    return opts

@@ -6,7 +6,9 @@ any subcommand no builder registered, so nothing else can reach Dokku.
 
 from __future__ import annotations
 
-from docklight.dokku import redact
+import re
+
+from docklight.dokku import redact, validators
 from docklight.dokku.command import Command
 
 ALLOWED: dict[str, str] = {}
@@ -53,6 +55,14 @@ def _command(*args: str, shown=None, secrets=(), **kw) -> Command:
     """
     if args[0] not in ALLOWED and args[0].split(":")[0] not in _DYNAMIC_DATASTORES:
         raise ValueError(f"{args[0]} is not an allowlisted Dokku subcommand")
+    for arg in args[1:]:
+        if len(arg.split()) > 1:  # our own flags are single words; values were checked
+            validators.no_global_flag_words("value", arg, "A value")
+    if is_split_by_bash(args[0]):
+        for arg in args:
+            if not _GIT_WIRE_SAFE.match(arg):
+                raise validators.ValidationError(
+                    "value", f"'{arg}' cannot travel to {args[0]}: " + GIT_SPLIT_RULE)
     shown = tuple(redact.redact_urls(a) for a in (shown or args))
     secrets = tuple(secrets) + tuple(s for a in args for s in redact.url_secrets(a))
     command = Command(args=tuple(args), shown=shown, secrets=secrets, **kw)
@@ -61,3 +71,20 @@ def _command(*args: str, shown=None, secrets=(), **kw) -> Command:
 
 
 _DYNAMIC_DATASTORES: set[str] = set()
+
+# The dokku script: `if [[ $1 =~ git-* ]] || [[ $1 =~ git:* ]]; then set -f;
+# $0 $SSH_ORIGINAL_COMMAND`. Those are bash regexes, not globs: they match any
+# first word holding "git". Such command lines skip xargs and are split by bash
+# on whitespace alone, so quotes arrive literally: every argument must be made
+# of characters that need no quoting at all.
+_SPLIT_BY_BASH = (re.compile(r"git-*"), re.compile(r"git:*"))
+_GIT_WIRE_SAFE = re.compile(r"^[A-Za-z0-9@%+=:,./_-]+$")
+GIT_SPLIT_RULE = (
+    "Dokku hands commands whose name matches its `git-*`/`git:*` regex to bash "
+    "unquoted (the dokku script skips xargs for them), so only letters, digits "
+    "and @%+=:,./_- arrive as typed")
+
+
+def is_split_by_bash(subcommand: str) -> bool:
+    """Return whether the dokku script splits this command line with bash, not xargs."""
+    return any(rule.search(subcommand) for rule in _SPLIT_BY_BASH)

@@ -7,17 +7,13 @@ import urllib.parse
 
 from docklight.dokku import validators
 from docklight.dokku.command import SECRET, Command
-from docklight.dokku.commands.allowlist import BUILDERS, CHECK_ACTIONS, _command, allows
+from docklight.dokku.commands.allowlist import (_GIT_WIRE_SAFE, BUILDERS, CHECK_ACTIONS, _command,
+                                               allows)
 from docklight.dokku.validators import ValidationError
 
 
 # --- deploy: git, builder, buildpacks, checks --------------------------------
 
-# Dokku splits `git:*` command lines on whitespace only, without xargs' quote
-# handling (reference 0.1), so a quoted argument would arrive with its quotes
-# in it. Every git argument must therefore be made of characters that travel
-# unquoted.
-_GIT_WIRE_SAFE = re.compile(r"^[A-Za-z0-9@%+=:,./_-]+$")
 GIT_SYNC_SCHEMES = ("https", "ssh")
 
 
