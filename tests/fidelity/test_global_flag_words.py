@@ -65,7 +65,7 @@ def test_dokku_acts_on_an_app_flag_inside_a_quoted_value(sshd, emulator):
     proc = _raw(sshd, line)
     # DOKKU_APP_NAME=blog is put in front: `docker-options:add blog api deploy ...`.
     assert proc.returncode != 0
-    assert "Phase must be one of" in proc.stdout + proc.stderr
+    assert "must be one of [build deploy run]" in proc.stdout + proc.stderr
     assert emulator.state()["apps"]["api"]["docker_options"]["deploy"] == []
     # The same value without the word is stored whole.
     assert _raw(sshd, "docker-options:add api deploy '--label a x'").returncode == 0
