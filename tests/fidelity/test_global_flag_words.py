@@ -18,6 +18,7 @@ import subprocess
 import pytest
 
 from docklight.dokku import commands, validators
+from docklight.dokku.command import Command
 from tests.conftest import PASSWORD
 from tests.tabs import HX, error_next_to, writes
 
@@ -59,7 +60,7 @@ def _raw(sshd, line: str) -> subprocess.CompletedProcess:
 
 def test_dokku_acts_on_an_app_flag_inside_a_quoted_value(sshd, emulator):
     # What Docklight used to send for the option "--label a --app blog x".
-    line = commands.Command(args=("docker-options:add", "api", "deploy", "--label a --app blog x"),
+    line = Command(args=("docker-options:add", "api", "deploy", "--label a --app blog x"),
                             shown=()).wire()
     assert line == "docker-options:add api deploy '--label a --app blog x'"
     proc = _raw(sshd, line)

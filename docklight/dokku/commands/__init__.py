@@ -19,7 +19,8 @@ from __future__ import annotations
 from docklight.dokku.commands.allowlist import (ALLOWED, REPORT_PLUGINS, DATASTORE_PLUGINS,
                                                 DATASTORE_VERBS, PHASES, NETWORK_PROPERTIES,
                                                 BUILDERS, CHECK_ACTIONS, allows, _command,
-                                                _DYNAMIC_DATASTORES)
+                                                _DYNAMIC_DATASTORES, GIT_SPLIT_RULE,
+                                                is_split_by_bash)
 from docklight.dokku.commands.host import (version, host_report, cleanup, REPO_ACTIONS,
                                            repo_action, report)
 from docklight.dokku.commands.apps import (apps_list, apps_create, apps_destroy, apps_rename,
@@ -47,6 +48,7 @@ from docklight.dokku.commands.plugins import (plugin_list, plugin_install, plugi
                                               service_destroy, service_exists)
 
 __all__ = [
+    "GIT_SPLIT_RULE", "is_split_by_bash",
     "ALLOWED", "BUILDERS", "CHECK_ACTIONS", "DATASTORE_PLUGINS", "DATASTORE_VERBS",
     "GIT_SYNC_SCHEMES", "NETWORK_PROPERTIES", "PHASES", "REPORT_PLUGINS", "REPO_ACTIONS",
     "RESOURCE_DEFAULT_PROCESS", "_BUILDPACK_URL_RE", "_BUILD_DIR_RE", "_DOCKER_OPTION_SHELL",
