@@ -153,3 +153,23 @@ def test_after_rename_the_new_name_and_stale_tabs_are_a_404(page, live, emulator
     stale.wait_for_selector("main h1:text-is('404 · No such app')")
     assert stale.locator("main a:text-is('Back to the dashboard')").count() == 1
     assert page.console_errors == [], page.console_errors
+
+
+def test_a_job_started_on_the_databases_page_comes_back_there(page, live, emulator):
+    from tests.test_databases import seed, standard_services
+
+    seed(emulator, standard_services(), step_delay_ms=300)
+    login(page, live)
+    page.goto(live.url + "/databases")
+    form = page.locator("#service-redis-cache form.link-service")
+    form.locator("select").select_option("blog")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#job-slot .job .job-output .line").first).to_be_visible(timeout=20000)
+    page.reload()
+    panel = page.locator("#job-slot .job[data-status=running]")
+    expect(panel).to_have_count(1)
+    expect(panel.locator("h2")).to_have_text("Link redis service cache to blog")
+    expect(page.locator("#job-slot .job .job-state")).to_have_text("ok", timeout=30000)
+    # The plugins page starts other jobs: it does not show this one.
+    assert ["redis:link", "cache", "blog"] in emulator.calls()
+    assert page.console_errors == [], page.console_errors
