@@ -1,4 +1,9 @@
-"""Shared machinery of the emulator: output helpers, exits, names, flags, formats."""
+"""Shared machinery of the emulator: output helpers, exits, names, flags, formats.
+
+No Dokku command is handled here, so no Dokku source is named: the handlers
+in commands/ name theirs. The step pacing (``step_sleep``, ``stream``) is the
+emulator's own, so a test or the demo can watch output arrive line by line.
+"""
 
 import contextlib
 import json

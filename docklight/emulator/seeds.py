@@ -2,6 +2,8 @@
 
 Each seed is a whole state built from the records in state.py; the emulator
 writes one when its home has no state yet (DOKKU_EMULATOR_SEED picks which).
+They are fixtures, not behaviour, so they follow no Dokku source; the records
+they use (state.make_app and friends) hold Dokku's defaults.
 """
 
 import time

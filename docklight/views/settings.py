@@ -86,6 +86,11 @@ def _probe(settings: config.Settings) -> list[dict]:
     return outcomes
 
 
+def _probe_answer(status: int, **context):
+    """Answer a test or trust: the probe fragment for htmx, else its own page."""
+    return page_or_fragment("settings/test.html", "settings/_probe.html", status, **context)
+
+
 def _test_context(form) -> dict:
     try:
         _values, settings = saved_settings.validate(form, environment())
@@ -98,41 +103,34 @@ def _test_context(form) -> dict:
 def test_POST():
     """Try the form's values without saving them."""
     context = _test_context(request.form)
-    return page_or_fragment("settings/test.html", "settings/_probe.html",
-                            422 if context["errors"] else 200, form=request.form.to_dict(),
-                            **context)
+    return _probe_answer(422 if context["errors"] else 200, form=request.form.to_dict(),
+                         **context)
 
 
 @bp.post("/settings/trust")
 def trust_POST():
     """Pin the host key whose fingerprint the admin confirmed, then test again."""
     form = request.form
+    typed = form.to_dict()
     try:
         _values, settings = saved_settings.validate(form, environment())
     except saved_settings.Invalid as exc:
-        return page_or_fragment("settings/test.html", "settings/_probe.html", 422,
-                                errors={exc.field or "form": exc.message}, form=form.to_dict())
+        return _probe_answer(422, errors={exc.field or "form": exc.message}, form=typed)
     if form.get("confirmed") != "1":
-        return page_or_fragment("settings/test.html", "settings/_probe.html", 422,
-                                errors={"confirmed": "Compare the fingerprint, then tick the box."},
-                                form=form.to_dict())
+        return _probe_answer(422, form=typed, errors={
+            "confirmed": "Compare the fingerprint, then tick the box."})
     which = form.get("which", "Dokku")
     target = settings.dokku.root_target if which == "Root" else settings.dokku.target
     ssh = settings.dokku.root_ssh if which == "Root" else settings.dokku.ssh
     if target is None:
-        return page_or_fragment("settings/test.html", "settings/_probe.html", 422,
-                                errors={"form": "There is no SSH target to trust."},
-                                form=form.to_dict())
+        return _probe_answer(422, errors={"form": "There is no SSH target to trust."}, form=typed)
     try:
         trusted = host_keys.trust(target, ssh.known_hosts, form.get("fingerprint", ""),
                                   timeout=ssh.connect_timeout)
     except DokkuError as exc:
-        return page_or_fragment("settings/test.html", "settings/_probe.html", 409,
-                                trust_error=exc, errors={}, form=form.to_dict())
-    context = _test_context(form)
-    return page_or_fragment("settings/test.html", "settings/_probe.html", 200,
-                            trusted=f"{trusted} is now pinned in {ssh.known_hosts}.",
-                            form=form.to_dict(), **context)
+        return _probe_answer(409, trust_error=exc, errors={}, form=typed)
+    return _probe_answer(200, trusted=f"{trusted} is now pinned in {ssh.known_hosts}.",
+                         form=typed, **_test_context(form))
 
 
 def apply(app, settings: config.Settings) -> None:
