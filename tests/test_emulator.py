@@ -252,7 +252,7 @@ APPS_REPORT = """\
        App deploy source:               git-push
        App deploy source metadata:      33896f5d7c1b2a3e4f5061728394a5b6c7d8e9f0
        App dir:                         /home/dokku/node-js-app
-       App global disable autocreation: false
+       App global disable autocreation: 
        App locked:                      false
 """
 
@@ -272,7 +272,7 @@ def test_apps_create_destroy_persist(home):
     assert dokku(home, "apps:create", "My_App")[2].startswith(f"{BANG}App name must begin with lowercase")
     assert "my-app" in dokku(home, "apps:list")[1]
     assert dokku(home, "apps:exists", "my-app") == (0, "", "")
-    assert dokku(home, "apps:exists", "gone") == (1, "", f"{BANG}App does not exist\n")
+    assert dokku(home, "apps:exists", "gone") == (20, "", f"{BANG}App gone does not exist\n")
     warning = (f"{BANG}WARNING: Potentially Destructive Action\n{BANG}This command will destroy app my-app.\n"
                f'{BANG}To proceed, type "my-app"\n')
     assert dokku(home, "apps:destroy", "my-app") == (1, "> ", warning + f"{BANG}EOF\n")

@@ -1,4 +1,4 @@
-"""apps:* commands (Go plugin `apps`)."""
+"""apps:* commands (Go plugin `apps`: plugins/apps/subcommands.go, report.go, apps.go)."""
 
 import copy
 import time
@@ -7,6 +7,7 @@ from .. import report
 from .. import state as store
 from ..core import BAD_APP_NAME, NEW_APP_RE, NO_APP, CommandExit, Flag, go_json, parse_flags
 from ..deploy import build_lines, deploy_lines, restart_containers
+from ..props import cmd_property_set
 from ..report import ReportSpec, global_prop
 
 HELP = (
@@ -16,8 +17,10 @@ HELP = (
     ("apps:exists <app>", "Checks if an app exists"),
     ("apps:list", "List your apps"),
     ("apps:lock <app>", "Locks an app for deployment"),
+    ("apps:locked <app>", "Checks if an app is locked for deployment"),
     ("apps:rename <old-app> <new-app>", "Rename an app"),
     ("apps:report [<app>] [<flag>]", "Display report about an app"),
+    ("apps:set <app>|--global <key> <value>", "Set or clear an apps property"),
     ("apps:unlock <app>", "Unlocks an app for deployment"),
 )
 
@@ -177,24 +180,54 @@ def cmd_clone(ctx, args):
 
 
 def cmd_exists(ctx, args):
-    """Exit 0 if the app exists, else 1."""
+    """apps:exists (plugins/apps/subcommands.go CommandExists -> appExists).
+
+    appExists is common.VerifyAppName, so a missing app fails with its
+    AppDoesNotExist error: "App NAME does not exist" and exit code 20.
+    """
     _, pos = parse_flags(ctx, "apps:exists", args)
-    name = pos[0] if pos else ""
-    if not name:
-        ctx.fail(NO_APP)
-    if name not in ctx.state["apps"]:
-        ctx.fail("App does not exist")
+    ctx.verify_app(pos[0] if pos else "")
     return 0
 
 
 def cmd_lock(ctx, args):
-    """Create the deploy lock."""
+    """apps:lock (plugins/apps/subcommands.go CommandLock): create the deploy lock."""
     _, pos = parse_flags(ctx, "apps:lock", args)
     with ctx.transaction() as st:
         app = ctx.verify_app(pos[0] if pos else "", st)
         app["locked"] = True
     ctx.info1("Deploy lock created")
     return 0
+
+
+def cmd_locked(ctx, args):
+    """apps:locked (plugins/apps/subcommands.go CommandLocked): exit 0 only when locked."""
+    _, pos = parse_flags(ctx, "apps:locked", args)
+    app = ctx.verify_app(pos[0] if pos else "")
+    if not app["locked"]:
+        ctx.fail("Deploy lock does not exist")
+    if not ctx.quiet:
+        ctx.out("Deploy lock exists")
+    return 0
+
+
+APP_PROPS = {"deploy-source": ("deploy_source",), "deploy-source-metadata": ("deploy_source_metadata",),
+             "disable-autocreation": ("disable_autocreation",)}
+GLOBAL_APP_PROPS = ("disable-autocreation",)
+
+
+def cmd_set(ctx, args):
+    """apps:set (plugins/apps/subcommands.go CommandSet; apps.go DefaultProperties).
+
+    disable-autocreation is refused for an app before the app is even looked
+    up; the rest is common.CommandPropertySet, which refuses the two
+    deploy-source properties with --global.
+    """
+    values, pos = parse_flags(ctx, "apps:set", args, [Flag("global", usage="--global: set a global property")])
+    prop = pos[1] if len(pos) > 1 and not values["global"] else ""
+    if not values["global"] and prop == "disable-autocreation":
+        ctx.fail("Property can only be specified globally")
+    return cmd_property_set(ctx, "apps", args, APP_PROPS, GLOBAL_APP_PROPS)
 
 
 def cmd_unlock(ctx, args):
@@ -218,18 +251,23 @@ def cmd_unlock(ctx, args):
 
 
 def report_flags(ctx, st, name, app, info):
-    """Return the apps:report values."""
+    """Return the apps:report values (plugins/apps/report.go ReportSingleApp).
+
+    reportGlobalDisableAutocreation is a plain PropertyGet: empty, not
+    "false", while the property is unset.
+    """
     return {
         "--app-created-at": str(app["created_at"]) if app["created_at"] is not None else "",
         "--app-deploy-source": app["deploy_source"],
         "--app-deploy-source-metadata": app["deploy_source_metadata"],
         "--app-dir": f"/home/dokku/{name}",
-        "--app-global-disable-autocreation": global_prop(st, "apps", "disable-autocreation", "false"),
+        "--app-global-disable-autocreation": global_prop(st, "apps", "disable-autocreation"),
         "--app-locked": "true" if app["locked"] else "false",
     }
 
 
-SPEC = ReportSpec("apps", "app", report_flags, legacy=True)
+SPEC = ReportSpec("apps", "app", report_flags, legacy=True,
+                  global_keys=("--app-global-disable-autocreation",))
 
 
 def cmd_report(ctx, args):
@@ -244,6 +282,8 @@ COMMANDS = {
     "apps:clone": cmd_clone,
     "apps:exists": cmd_exists,
     "apps:lock": cmd_lock,
+    "apps:locked": cmd_locked,
+    "apps:set": cmd_set,
     "apps:unlock": cmd_unlock,
     "apps:report": cmd_report,
 }
