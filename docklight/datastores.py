@@ -33,18 +33,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
+from docklight.dokku import client
 from docklight.dokku.client import Dokku
 from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.dokku.validators import ValidationError
 
 MAX_WORKERS = 6
 CACHE_KEY = "databases"
-PLUGINS_KEY = "plugin:list"
+PLUGINS_KEY = client.PLUGINS_KEY
 OFFICIAL = commands.DATASTORE_PLUGINS
 DATASTORE_WORDS = re.compile(r"\b(?:services?|datastores?|databases?)\b", re.IGNORECASE)
-# `plugin:list --format json` since 0.38.22, `apps:list --format json` since
-# 0.38.21 (reference section 1, History).
-PLUGIN_LIST_JSON_SINCE = (0, 38, 22)
+# `plugin:list --format json` since 0.38.22 (read by the client), `apps:list
+# --format json` since 0.38.21 (reference section 1, History).
+PLUGIN_LIST_JSON_SINCE = client.PLUGIN_LIST_JSON_SINCE
 APPS_LIST_JSON_SINCE = (0, 38, 21)
 
 
@@ -86,18 +87,12 @@ def is_datastore(plugin: parsers.Plugin) -> bool:
 
 
 def load_plugins(dokku: Dokku, *, actor_ip: str | None = None) -> list[parsers.Plugin]:
-    """Ask Dokku for the installed plugins (JSON when the host has it).
+    """Ask Dokku for the installed plugins (the client's cached plugin:list read).
 
     :raise DokkuError: Dokku cannot be reached.
     :raise CommandFailed: plugin:list failed.
     """
-    json = dokku.version(actor_ip=actor_ip).at_least(*PLUGIN_LIST_JSON_SINCE)
-    result = dokku.check_result(dokku.run(commands.plugin_list(json=json), actor_ip=actor_ip))
-    if json:
-        plugins = parsers.parse_plugin_list_json(result.stdout)
-    else:
-        plugins = parsers.parse_plugin_list(result.stdout)
-    return sorted(plugins, key=lambda p: p.name)
+    return dokku.plugins(actor_ip=actor_ip)
 
 
 def plugins(dokku: Dokku, *, actor_ip: str | None = None,
@@ -105,7 +100,7 @@ def plugins(dokku: Dokku, *, actor_ip: str | None = None,
     """Return the installed plugins from the short-lived cache."""
     if refresh:
         dokku.forget(PLUGINS_KEY)
-    return dokku.cached(PLUGINS_KEY, lambda: load_plugins(dokku, actor_ip=actor_ip))
+    return dokku.plugins(actor_ip=actor_ip)
 
 
 def detect(installed: list[parsers.Plugin]) -> list[str]:

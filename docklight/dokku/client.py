@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from typing import Protocol
 
@@ -26,6 +27,11 @@ from docklight.dokku.readcache import Cached, ReadCache, SharedStore
 from docklight.dokku.targets import DokkuSettings, Timeouts
 
 log = logging.getLogger("docklight.dokku")
+
+# The cache key of plugin:list, and the first Dokku whose plugin:list has
+# ``--format json`` (0.38.22).
+PLUGINS_KEY = "plugin:list"
+PLUGIN_LIST_JSON_SINCE = (0, 38, 22)
 
 
 class HistoryStore(Protocol):
@@ -74,7 +80,11 @@ class Dokku:
         timeouts = getattr(executors.user, "timeouts", None) or Timeouts()
         self.reads = ReadCache(cache_ttl, generation, shared,
                                lease_seconds=timeouts.read + 5, wait_seconds=timeouts.page)
-        self._versions: dict[str, parsers.DokkuVersion] = {}
+        # The user target's version and the connection it was read over:
+        # (connection number, version). One lock, so that many requests
+        # missing it at once send one `version`, not one each.
+        self._version: tuple[int | None, parsers.DokkuVersion] | None = None
+        self._version_lock = threading.Lock()
         # on_change() tells the other workers that cached reads are stale.
         self.on_change = on_change
         # Follows hold a channel for as long as someone watches; they get
@@ -245,16 +255,61 @@ class Dokku:
         self.reads.forget(key)
 
     def version(self, *, actor_ip: str | None = None) -> parsers.DokkuVersion:
-        """Return the Dokku version of the user target, asked once per process."""
-        key = self.target
-        if key not in self._versions:
+        """Return the Dokku version of the user target, read once per connection.
+
+        Builders and views ask this before choosing a command form (JSON
+        reports, per-process options, docker-options quoting). It is kept for
+        as long as the connection it was read over lives: a reconnect may
+        reach an upgraded Dokku, so the first caller after one reads it again.
+        """
+        executor = self.executors.user
+        with self._version_lock:
+            known = self._version
+            live = executor.connection
+            if known is not None and live is not None and known[0] == live:
+                return known[1]
             result = self.run(commands.version(), actor_ip=actor_ip)
             if not result.ok:
                 raise DokkuError("Cannot read the Dokku version",
                                  parsers.parse_dokku_error(result.stderr) or result.stdout,
-                                 target=key, command=result.command)
-            self._versions[key] = parsers.parse_version(result.stdout)
-        return self._versions[key]
+                                 target=self.target, command=result.command)
+            version = parsers.parse_version(result.stdout)
+            # Keyed by the connection `version` ran over (the run may have
+            # reconnected), so the next caller on it is answered from here.
+            self._version = (executor.connection, version)
+            return version
+
+    def plugins(self, *, actor_ip: str | None = None) -> list[parsers.Plugin]:
+        """Return the installed plugins (``plugin:list``), cached like other reads.
+
+        JSON on Dokku 0.38.22 and later (plugins/plugin plugin.go CommandList
+        gained ``--format``), the text table before. Not shared across
+        workers: a plugin's source URL can carry credentials.
+
+        :raise DokkuError: Dokku cannot be reached.
+        :raise CommandFailed: plugin:list failed.
+        """
+        return self.cached(PLUGINS_KEY, lambda: self._load_plugins(actor_ip))
+
+    def _load_plugins(self, actor_ip) -> list[parsers.Plugin]:
+        json = self.version(actor_ip=actor_ip).at_least(*PLUGIN_LIST_JSON_SINCE)
+        result = self.check_result(self.run(commands.plugin_list(json=json), actor_ip=actor_ip))
+        if json:
+            found = parsers.parse_plugin_list_json(result.stdout)
+        else:
+            found = parsers.parse_plugin_list(result.stdout)
+        return sorted(found, key=lambda p: p.name)
+
+    def plugin_version(self, name: str, *,
+                       actor_ip: str | None = None) -> parsers.DokkuVersion | None:
+        """Return the version plugin:list prints for plugin name, or None when not installed.
+
+        A plugin's own commands change between its releases (dokku-letsencrypt
+        got ``letsencrypt:report --format json`` in 0.24.0), so views ask this
+        before choosing a command form.
+        """
+        plugin = next((p for p in self.plugins(actor_ip=actor_ip) if p.name == name), None)
+        return None if plugin is None else parsers.parse_version(plugin.version)
 
     def check_result(self, result: Result) -> Result:
         """Return result if Dokku exited 0, else raise CommandFailed."""

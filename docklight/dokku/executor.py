@@ -111,6 +111,7 @@ class SSHExecutor:
         self.settings = settings
         self.timeouts = timeouts
         self._transport = None
+        self._opened = 0  # transports opened so far; the live one is number _opened
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(settings.max_channels)
         self._queue_lock = threading.Lock()
@@ -258,7 +259,21 @@ class SSHExecutor:
                 if self._transport is not None:
                     self._transport.close()
                 self._transport = self._connect(command)
+                self._opened += 1
             return self._transport
+
+    @property
+    def connection(self) -> int | None:
+        """Return the number of the live connection (1, then 2 after a reconnect), or None.
+
+        What was learnt about the host over one connection (its Dokku
+        version) holds for that connection only: a new number means a new
+        session, possibly to an upgraded Dokku, so it is read again.
+        """
+        transport = self._transport
+        if transport is None or not transport.is_active():
+            return None
+        return self._opened
 
     def _drop(self, transport) -> None:
         with self._lock:

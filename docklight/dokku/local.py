@@ -32,6 +32,10 @@ class LocalExecutor:
     def __str__(self) -> str:
         return self.label
 
+    # No connection to lose: each command is a process of its own, so what
+    # the client learns about this Dokku (its version) is read once.
+    connection = 0
+
     def close(self) -> None:
         """Close nothing: each command is a process of its own."""
 
