@@ -137,8 +137,8 @@ def test_install_runs_as_a_root_job(app, client, auth, emulator):
 
 
 @pytest.mark.parametrize(("url", "name", "field", "message"), [
-    ("", "", "url", "Repository URL is required."),
-    ("file:///etc/passwd", "", "url", "must be an https://"),
+    ("", "", "url", "Plugin source is required."),
+    ("http://example.com/dokku-mysql.git", "", "url", "Dokku refuses this source"),
     ("--help", "", "url", "may not begin with '-'"),
     ("https://example.com/a b.git", "", "url", "may not contain spaces"),
     ("https://github.com/dokku/dokku-mysql.git", "My Plugin", "name", "Plugin name may hold"),

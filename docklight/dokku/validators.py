@@ -272,11 +272,6 @@ def plugin_name(value, field: str = "name") -> str:
     return text
 
 
-def plugin_url(value, field: str = "url") -> str:
-    """Validate a plugin repository URL (git remote or https tarball)."""
-    return git_url(value, field)
-
-
 def email(value, field: str = "email") -> str:
     """Validate an e-mail address for Let's Encrypt."""
     text = _text(field, value, "E-mail")

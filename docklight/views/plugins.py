@@ -82,16 +82,18 @@ def index():
 
 @bp.post("/plugins/install")
 def install_POST():
-    """Install a plugin from a git or https URL, optionally under a name (a job)."""
+    """Install a plugin from a source Dokku accepts, optionally named and pinned (a job)."""
     refused = _require_root()
     if refused is not None:
         return refused
     url = request.form.get("url", "").strip()
     name = request.form.get("name", "").strip()
+    pin = request.form.get("committish", "").strip()
     try:
-        command = commands.plugin_install(url, name or None)
+        command = commands.plugin_install(url, name or None, pin or None)
     except validators.ValidationError as exc:
-        return _list_response(422, **refusal(exc, form={"url": url, "name": name}))
+        return _list_response(422, **refusal(exc, form={"url": url, "name": name,
+                                                        "committish": pin}))
     label = name or url
     return start_job(command, f"Install plugin {label}", lock_key=LOCK_KEY)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docklight.dokku import validators
+from docklight.dokku import plugin_source, validators
 from docklight.dokku.command import Command
 from docklight.dokku.commands.allowlist import (ALLOWED, DATASTORE_PLUGINS, DATASTORE_VERBS,
                                                 _DYNAMIC_DATASTORES, _command, allows)
@@ -18,11 +18,21 @@ def plugin_list(*, json: bool = False) -> Command:
 
 
 @allows("plugin:install")
-def plugin_install(url: str, name: str | None = None) -> Command:
-    """Install a plugin from a git or https URL (root only)."""
-    args = ["plugin:install", validators.plugin_url(url)]
-    if name:
-        args += ["--name", validators.plugin_name(name)]
+def plugin_install(url: str, name: str | None = None, committish: str | None = None) -> Command:
+    """Install a plugin (root only) from a source Dokku and plugn can install.
+
+    The source goes first: cmd-plugin-install reads only its first argument
+    as the source, and download_and_enable_plugin reads --committish and
+    --name after it (docklight/dokku/plugin_source.py has the rules).
+    """
+    source = plugin_source.plugin_source(url)
+    args = ["plugin:install", source]
+    pin = plugin_source.committish(committish, source)
+    if pin:
+        args += ["--committish", pin]
+    chosen = plugin_source.install_name(name, source)
+    if chosen:
+        args += ["--name", chosen]
     return _command(*args, mutates=True, long=True, root=True)
 
 

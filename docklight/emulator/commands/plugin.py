@@ -6,14 +6,16 @@ download_and_enable_plugin: the source must be the FIRST argument and match the
 case patterns ``https:* | git* | ssh:* | file:* | *.tar.gz | *.tgz``; plugn then
 downloads a ``*.tar.gz``/``*.tgz`` basename with curl and git-clones anything
 else. The remote side is modelled: a source whose host ends in ``.invalid``
-cannot be fetched, any other source holds a plugin.
+cannot be fetched, a git source that is no URL (a local path) does not exist,
+a git clone of an archive finds no repository, any other source holds a plugin.
 """
 
 import re
+from urllib.parse import urlsplit
 
 from .. import state as store
 from ..core import INFO1, CommandExit, go_json
-from ..git_remote import anonymize, host_of
+from ..git_remote import SCP_RE, anonymize, host_of
 
 HELP = (
     ("plugin:disable <name>", "Disable an installed plugin (third-party only)"),
@@ -126,11 +128,25 @@ def pinned_version(committish, default):
 
 
 def fetch_failure(url, name):
-    """Return (lines, code) of curl/git failing to reach *url*, or None when it is reachable."""
+    """Return (lines, code) of curl/git failing to fetch *url*, or None when it holds a plugin.
+
+    Besides unreachable hosts, two sources that pass cmd-plugin-install's case
+    fail in plugn install's ``git clone``: one that is neither a URL nor
+    ``user@host:path`` (``git*`` also matches ``github.com/o/r``, which git reads
+    as a local directory that is not there), and an archive URL whose query
+    string hides its ``.tar.gz`` from plugn's basename test (git finds no
+    repository behind a file).
+    """
     host = host_of(url)
+    tarball = TARBALL_RE.fullmatch(url.split("/")[-1])
+    if not tarball and "://" not in url and not SCP_RE.match(url):
+        return [("err", f"fatal: repository '{url}' does not exist")], 128
+    if not tarball and TARBALL_RE.fullmatch(urlsplit(url).path.split("/")[-1]):
+        return [("err", f"Cloning into '{name}'..."),
+                ("err", f"fatal: repository '{anonymize(url)}/' not found")], 128
     if not host.endswith(".invalid"):
         return None
-    if TARBALL_RE.fullmatch(url.split("/")[-1]):
+    if tarball:
         return [("err", "gzip: stdin: unexpected end of file"),
                 ("err", "tar: Child returned status 1"), ("err", "tar: Error is not recoverable: exiting now")], 2
     return [("err", f"Cloning into '{name}'..."),
