@@ -68,6 +68,16 @@ class Ctx:
         self.stdin = stdin if stdin is not None else sys.stdin
         self._state = None
 
+    def plugin_version_of(self, record):
+        """Return the version plugin:list prints for a plugin record.
+
+        settings.json ``plugin_versions`` ({"letsencrypt": "0.23.1"}) stands
+        in for an older release of that plugin, so a test can drive the
+        commands as that release answers them.
+        """
+        wanted = (self.settings.get("plugin_versions") or {}).get(record["name"])
+        return str(wanted or record["version"])
+
     # ----------------------------------------------------------------- output
 
     def _emit(self, stream, text):

@@ -27,9 +27,9 @@ SERVERS = {"": "https://acme-v02.api.letsencrypt.org/directory",
 
 
 def plugin_version(ctx):
-    """Return the installed dokku-letsencrypt version as a tuple (plugin:list record)."""
+    """Return the installed dokku-letsencrypt version as a tuple (as plugin:list prints it)."""
     record = next((p for p in ctx.state["plugins"] if p["name"] == "letsencrypt"), None)
-    return parse_version(record["version"]) if record else (0,)
+    return parse_version(ctx.plugin_version_of(record)) if record else (0,)
 
 
 def lego_keys(ctx):

@@ -105,6 +105,8 @@ def changed(response):
 # `<plugin>:report --format json` exists since 0.23.1; git and nginx (bash
 # reports until then) got it in 0.38.0 (reference section 1).
 JSON_REPORT_SINCE = {"git": (0, 38, 0), "nginx": (0, 38, 0)}
+# Reports of community plugins follow the plugin's version (plugin:list).
+PLUGIN_JSON_REPORT_SINCE = {"letsencrypt": (0, 24, 0)}
 
 
 def app_report(plugin: str) -> dict:
@@ -135,10 +137,25 @@ def note_age(hit) -> None:
         g.data_age = max(g.get("data_age", 0), int(hit.age))
 
 
-def _read_app_report(plugin: str) -> dict:
+def report_as_json(plugin: str) -> bool:
+    """Return whether this host prints plugin's report as JSON.
+
+    Dokku's own reports follow the Dokku version (JSON_REPORT_SINCE).
+    letsencrypt:report is the plugin's own bash: ``--format`` arrived in
+    dokku-letsencrypt 0.24.0 (commit 081b8e8, fn-letsencrypt-report-parse-args);
+    before it the word is taken for an info flag and the report fails with
+    "Invalid flag passed", so older plugins get the text report.
+    """
     dokku = services.dokku()
+    if plugin in PLUGIN_JSON_REPORT_SINCE:
+        version = dokku.plugin_version(plugin, actor_ip=actor_ip())
+        return version is not None and version.at_least(*PLUGIN_JSON_REPORT_SINCE[plugin])
     since = JSON_REPORT_SINCE.get(plugin, (0, 23, 1))
-    if dokku.version(actor_ip=actor_ip()).at_least(*since):
+    return dokku.version(actor_ip=actor_ip()).at_least(*since)
+
+
+def _read_app_report(plugin: str) -> dict:
+    if report_as_json(plugin):
         objects = parsers.parse_report_json(run(commands.report(plugin, g.app, json=True)).stdout)
         return objects[0] if objects else {}
     blocks = parsers.parse_report(run(commands.report(plugin, g.app)).stdout)

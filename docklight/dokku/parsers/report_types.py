@@ -181,6 +181,15 @@ class StorageReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LetsencryptReport:
+    """``letsencrypt:report`` (dokku-letsencrypt's own bash report): the e-mail it would use."""
+
+    email: str
+    global_email: str
+    computed_email: str
+
+
+@dataclass(frozen=True, slots=True)
 class CertsReport:
     """``certs:report`` (report type ``ssl``); dates are kept as printed by openssl."""
 

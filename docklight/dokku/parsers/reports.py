@@ -24,7 +24,8 @@ from typing import Any
 from docklight.dokku.parsers.report_format import parse_report
 from docklight.dokku.parsers.report_types import (AppReport, BuildpacksReport, CertsReport,
                                                   ChecksReport, Container, DockerOptions,
-                                                  DomainsReport, GitReport, NetworkReport,
+                                                  DomainsReport, GitReport, LetsencryptReport,
+                                                  NetworkReport,
                                                   PortsReport, ProxyReport, PsReport,
                                                   ResourceReport, SchedulerReport, StorageReport)
 from docklight.dokku.parsers.text import (as_bool, as_int, as_str, first, from_unix, split_list,
@@ -269,6 +270,13 @@ REPORTS: dict[str, ReportType] = {
         "verified": _prop("verified"),
         "fingerprint": _prop("fingerprint"),
         "serial": _prop("serial"),
+    }),
+    # Text labels carry the plugin's prefix (`Letsencrypt computed email:`);
+    # the JSON of 0.24.0 and later drops it (fn-letsencrypt-report-json).
+    "letsencrypt": ReportType(LetsencryptReport, "letsencrypt", {
+        "email": _prop("email"),
+        "global_email": _prop("global-email"),
+        "computed_email": _prop("computed-email", "email", "global-email"),
     }),
     "resource": ReportType(ResourceReport, "resource", derive=_resource_processes),
     "scheduler": ReportType(SchedulerReport, "scheduler", {

@@ -64,19 +64,21 @@ def cmd_list(ctx, args):
         ctx.fail("Invalid output format specified, supported formats: json, stdout")
     plugins = sorted(ctx.state["plugins"], key=lambda p: p["name"])
     if fmt == "json":
-        rows = ["{" + ",".join(f'"{k}":{go_json(record_field(p, k))}' for k in JSON_FIELDS) + "}"
-                for p in plugins]
+        rows = ["{" + ",".join(f'"{k}":{go_json(record_field(ctx, p, k))}' for k in JSON_FIELDS)
+                + "}" for p in plugins]
         ctx.out("[" + ",".join(rows) + "]")
         return 0
     lines = ["plugn: dev"]
-    lines += ["  %-20s %-5s %-10s %s" % (p["name"], p["version"], "enabled" if p["enabled"] else "disabled",
+    lines += ["  %-20s %-5s %-10s %s" % (p["name"], ctx.plugin_version_of(p), "enabled" if p["enabled"] else "disabled",
                                         p["description"]) for p in plugins]
     ctx.lines(lines)
     return 0
 
 
-def record_field(plugin, key):
+def record_field(ctx, plugin, key):
     """Return one PluginInfo field; plugn list's description is re-joined on single spaces."""
+    if key == "version":
+        return ctx.plugin_version_of(plugin)
     value = plugin.get(key, "")
     return " ".join(value.split()) if key == "description" else value
 

@@ -85,8 +85,8 @@ def cmd_report(ctx, args):
     ctx.lines([f"{INFO1}plugn version: 0.16.0", f"{INFO1}dokku plugins: "])
     plugins = sorted(ctx.state["plugins"], key=lambda p: p["name"])
     ctx.lines(_indented(["  %-20s %-5s %-10s %s" % (
-        p["name"], p["version"], "enabled" if p["enabled"] else "disabled",
-        plugin_commands.record_field(p, "description")) for p in plugins]))
+        p["name"], ctx.plugin_version_of(p), "enabled" if p["enabled"] else "disabled",
+        plugin_commands.record_field(ctx, p, "description")) for p in plugins]))
     if app == "--all":
         names = sorted(ctx.state["apps"])
     elif app:

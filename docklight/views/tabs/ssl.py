@@ -42,17 +42,20 @@ def _letsencrypt() -> dict:
     entry = next((e for e in parsers.parse_letsencrypt_list(
         run(commands.letsencrypt_list()).stdout) if e.app == g.app), None)
     try:
-        report = app_report("letsencrypt")
+        # JSON from dokku-letsencrypt 0.24.0 on, its text report before
+        # (app_page.report_as_json); either way the same fields.
+        block = app_report("letsencrypt")
+        report = parsers.read_report("letsencrypt", block) if block else None
     except (CommandFailed, parsers.ParseError):
-        report = {}  # older plugins without a JSON report: the e-mail stays unknown
+        report = None  # the report could not be read: the e-mail stays unknown
     return {
         "installed": True,
         "active": active,
         "entry": entry,
-        "email": report.get("email", ""),
-        "computed_email": report.get("computed-email", "") or report.get("email", ""),
-        "global_email": report.get("global-email", ""),
-        "email_known": bool(report),
+        "email": report.email if report else "",
+        "computed_email": report.computed_email if report else "",
+        "global_email": report.global_email if report else "",
+        "email_known": report is not None,
     }
 
 
