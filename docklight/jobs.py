@@ -194,11 +194,21 @@ class JobManager:
         return lines[:-1] if lines and lines[-1] == "" else lines
 
     def expire_stale(self) -> int:
-        """Mark running jobs whose worker stopped heartbeating as interrupted."""
+        """Mark running jobs whose worker stopped heartbeating as interrupted.
+
+        Every dashboard request asks for the running jobs, so this runs on
+        every page: it looks first and writes only when there is a job to
+        mark. An UPDATE takes sqlite's one write lock even when it changes
+        no row, and under load every request of every worker queued on it.
+        """
+        cutoff = time.time() - STALE_AFTER
         with db.connection(self.database) as conn:
+            if conn.execute("SELECT 1 FROM jobs WHERE status = 'running' AND heartbeatAt < ?"
+                            " LIMIT 1", (cutoff,)).fetchone() is None:
+                return 0
             cur = conn.execute(
                 "UPDATE jobs SET status = 'interrupted', finishedAt = ? WHERE status = 'running'"
-                " AND heartbeatAt < ?", (utcnow_iso(), time.time() - STALE_AFTER))
+                " AND heartbeatAt < ?", (utcnow_iso(), cutoff))
             return cur.rowcount
 
     # running ----------------------------------------------------------------

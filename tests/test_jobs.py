@@ -210,3 +210,32 @@ def test_stale_job_of_a_dead_worker_releases_its_lock(app, emulator):
         assert manager.get("dead").status == "interrupted"
         manager.live[record.id].done.wait(20)
         assert manager.get(record.id).status == "ok"
+
+
+def test_listing_running_jobs_writes_nothing_when_none_is_stale(tmp_path, monkeypatch):
+    """Every page asks for the running jobs: that must not take sqlite's write lock.
+
+    Another connection holds the write lock (as a busy worker would); the
+    listing still answers, and a stale job is still marked once the lock is free.
+    """
+    from docklight import db
+    from docklight.jobs import JobManager
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    path = str(tmp_path / "docklight.sqlite")
+    db.migrate(path)
+    manager = JobManager(path, lambda: None)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert manager.running() == []
+        assert manager.running_for("app:api") is None
+    finally:
+        writer.execute("ROLLBACK")
+    writer.execute("INSERT INTO jobs (id, app, title, command, mutates, lockKey, status,"
+                   " createdAt, owner, heartbeatAt) VALUES ('dead', 'api', 'Old', 'dokku x', 1,"
+                   " 'app:api', 'running', '2026-01-01T00:00:00.000Z', 'gone:1:x', ?)",
+                   (time.time() - 120,))
+    assert manager.running() == []
+    assert manager.get("dead").status == "interrupted"
+    writer.close()

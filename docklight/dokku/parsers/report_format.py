@@ -9,6 +9,7 @@ are Dokku's own (``restart-policy``, plus the legacy prefixed ones during
 
 from __future__ import annotations
 
+import functools
 import re
 
 from docklight.dokku.parsers.text import (ParseError, as_str, has_dokku_prefix, json_values,
@@ -17,6 +18,16 @@ from docklight.dokku.parsers.text import (ParseError, as_str, has_dokku_prefix, 
 _REPORT_HEADER_RE = re.compile(r"^\s*=====>\s+(\S+)\s+(\S+)\s+information\s*$")
 # A label is made of the flag's words: letters, digits, '_' and spaces.
 _REPORT_LABEL_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]*\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def _report_key(label: str) -> str | None:
+    """Return the normalized key of a report label, or None when label is not one.
+
+    A report repeats the same few dozen labels for every app, so each is
+    checked and normalized once (cached) rather than once per line.
+    """
+    return normalize_key(label) if _REPORT_LABEL_RE.match(label) else None
 
 
 def parse_report(text: str) -> dict[str, dict[str, str]]:
@@ -46,12 +57,13 @@ def parse_report(text: str) -> dict[str, dict[str, str]]:
         if stripped.startswith("----->"):
             continue
         label, sep, value = stripped.partition(":")
-        if not sep or not _REPORT_LABEL_RE.match(label):
+        key = _report_key(label) if sep else None
+        if key is None:
             unparsed += 1
             continue
         if current is None:
             current = result.setdefault("", {})
-        current[normalize_key(label)] = value.strip()
+        current[key] = value.strip()
     if not result and unparsed:
         raise ParseError("no report lines found in Dokku output")
     return result

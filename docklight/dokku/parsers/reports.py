@@ -16,6 +16,7 @@ per-process keys, network's open set of properties) comes from the type's
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from docklight.dokku.parsers.values import (Mount, PortMapping, parse_ports_map_
                                             split_docker_options)
 
 
+@functools.lru_cache(maxsize=512)
 def _keys(prefix: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """Lookup order for a property: each name unprefixed (JSON), then ``<prefix>-name``."""
     return tuple(key for name in names for key in (name, f"{prefix}-{name}"))
@@ -90,7 +92,7 @@ def _ps_containers(values: Mapping[str, Any]) -> dict[str, Any]:
     """Containers from the ``status-*`` keys; running and processes follow from them if unset."""
     containers = []
     for key, value in values.items():
-        m = _STATUS_KEY_RE.match(key)
+        m = _STATUS_KEY_RE.match(key) if key.startswith("status-") else None
         if m:
             containers.append(_container(m.group(1), m.group(2), as_str(value)))
     containers.sort(key=lambda c: (c.proc_type, c.index))
