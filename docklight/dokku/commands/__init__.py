@@ -33,7 +33,7 @@ from docklight.dokku.commands.domains import (domains_change, domains_toggle, po
                                               letsencrypt_action)
 from docklight.dokku.commands.deploy import (_GIT_WIRE_SAFE, GIT_SYNC_SCHEMES, git_sync, git_set,
                                              _BUILD_DIR_RE, builder_set, buildpacks_list,
-                                             _BUILDPACK_URL_RE, buildpacks_change,
+                                             buildpacks_change, buildpacks_remove_at,
                                              buildpacks_clear, checks_change, checks_run)
 from docklight.dokku.commands.storage import (_MOUNT_PATH_RE, storage_list, storage_change,
                                               _STORAGE_ENTRY_RE, storage_unmount_volume,
@@ -51,11 +51,11 @@ __all__ = [
     "GIT_SPLIT_RULE", "is_split_by_bash",
     "ALLOWED", "BUILDERS", "CHECK_ACTIONS", "DATASTORE_PLUGINS", "DATASTORE_VERBS",
     "GIT_SYNC_SCHEMES", "NETWORK_PROPERTIES", "PHASES", "REPORT_PLUGINS", "REPO_ACTIONS",
-    "RESOURCE_DEFAULT_PROCESS", "_BUILDPACK_URL_RE", "_BUILD_DIR_RE", "_DOCKER_OPTION_SHELL",
+    "RESOURCE_DEFAULT_PROCESS", "_BUILD_DIR_RE", "_DOCKER_OPTION_SHELL",
     "_DYNAMIC_DATASTORES", "_ECHO_WORD_RE", "_GIT_WIRE_SAFE", "_MOUNT_PATH_RE",
     "_STORAGE_ENTRY_RE", "_command", "allows", "apps_create", "apps_destroy", "apps_list",
     "apps_lock", "apps_rename", "apps_unlock", "builder_set", "buildpacks_change",
-    "buildpacks_clear", "buildpacks_list", "checks_change", "checks_run", "cleanup",
+    "buildpacks_clear", "buildpacks_list", "buildpacks_remove_at", "checks_change", "checks_run", "cleanup",
     "config_export", "config_get", "config_keys", "config_set", "config_unset",
     "docker_options_change", "docker_options_clear", "domains_change", "domains_toggle",
     "git_set", "git_sync", "host_report", "letsencrypt_action", "letsencrypt_active",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from docklight.dokku import validators
+from docklight.dokku import buildpack_url, validators
 from docklight.dokku.command import SECRET, Command
 from docklight.dokku.commands.allowlist import (_GIT_WIRE_SAFE, BUILDERS, CHECK_ACTIONS, _command,
                                                allows)
@@ -120,37 +120,43 @@ def buildpacks_list(app: str) -> Command:
     return _command("buildpacks:list", app, app=app)
 
 
-_BUILDPACK_URL_RE = re.compile(r"^[A-Za-z0-9@%+=:,./_#~-]+$")
-
-
 @allows("buildpacks:add", "buildpacks:remove")
 def buildpacks_change(action: str, app: str, url: str, index: int | str | None = None) -> Command:
-    """Add (optionally at a 1-based index) or remove a buildpack."""
+    """Add (optionally at a 1-based index) or remove a buildpack Dokku accepts.
+
+    The reference passes Dokku's own validBuildpackURL rule
+    (docklight/dokku/buildpack_url.py) before anything is sent.
+    """
     action = validators.choice(action, ("add", "remove"), "action", "Action")
     app = validators.app_name(app)
-    if isinstance(url, str) and ("://" in url or "@" in url):
-        url = validators.git_url(url, field="url")
-        if not _BUILDPACK_URL_RE.match(url):
-            raise ValidationError(
-                "url", "Buildpack URL may hold only letters, digits and @%+=:,./_#~-.")
-    else:
-        url = _buildpack_name(url)
+    url = buildpack_url.buildpack(url, field="url")
     args = [f"buildpacks:{action}"]
     if action == "add" and index not in (None, ""):
-        position = validators.count(index, field="index", maximum=100)
-        if position < 1:
-            raise ValidationError("index", "Position must be a whole number from 1 to 100.")
-        args += ["--index", str(position)]
+        args += ["--index", str(_position(index))]
     args += [app, url]
     return _command(*args, app=app, mutates=True)
 
 
-def _buildpack_name(value: str) -> str:
-    """Validate a short buildpack reference like heroku/nodejs."""
-    text = validators._text("url", value, "Buildpack")
-    if not all(c.isalnum() or c in "/._-" for c in text):
-        raise ValidationError("url", "Buildpack must be a URL or a name like heroku/nodejs.")
-    return text
+@allows("buildpacks:remove")
+def buildpacks_remove_at(app: str, index: int | str) -> Command:
+    """Remove the buildpack at a 1-based position (`buildpacks:remove --index N app`).
+
+    CommandRemove (plugins/buildpacks/subcommands.go) looks the value up with
+    PropertyListGetByIndex and removes it with PropertyListRemove, so no URL
+    (and no credential in it) has to travel back from the page. Every copy
+    of that value goes, as it would when removing by URL.
+    """
+    app = validators.app_name(app)
+    return _command("buildpacks:remove", "--index", str(_position(index)), app, app=app,
+                    mutates=True)
+
+
+def _position(index: int | str) -> int:
+    """Validate a 1-based buildpack position."""
+    position = validators.count(index, field="index", maximum=100)
+    if position < 1:
+        raise ValidationError("index", "Position must be a whole number from 1 to 100.")
+    return position
 
 
 @allows("buildpacks:clear")

@@ -23,6 +23,7 @@ names are available from this package.
 
 from docklight.dokku.parsers.lists import (LetsencryptEntry, Plugin, ServiceInfo,
                                            parse_apps_list, parse_apps_list_json,
+                                           parse_buildpacks_list,
                                            parse_config_export_json, parse_letsencrypt_list,
                                            parse_plugin_list, parse_plugin_list_json,
                                            parse_ps_scale, parse_ps_scale_json,
@@ -56,6 +57,7 @@ __all__ = [
     "Mount", "PortMapping", "parse_ports_map_json", "parse_storage_mounts", "ports_from_map",
     "split_docker_options",
     "LetsencryptEntry", "Plugin", "ServiceInfo", "parse_apps_list", "parse_apps_list_json",
+    "parse_buildpacks_list",
     "parse_config_export_json", "parse_letsencrypt_list", "parse_plugin_list",
     "parse_plugin_list_json", "parse_ps_scale", "parse_ps_scale_json", "parse_service_info",
     "parse_service_list", "parse_storage_list_json",

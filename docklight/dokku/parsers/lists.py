@@ -30,6 +30,11 @@ def parse_apps_list_json(text: str) -> list[str]:
     return [as_str(v) for v in json_list(text, "apps:list")]
 
 
+def parse_buildpacks_list(text: str) -> list[str]:
+    """Parse ``buildpacks:list`` (plugins/buildpacks CommandList: a header, one URL a line)."""
+    return [line.strip() for line in content_lines(text)]
+
+
 _SCALE_ROW_RE = re.compile(r"^\s*([^\s:]+):\s*(-?\d+)\s*$")
 
 

@@ -13,11 +13,14 @@ import urllib.parse
 
 from flask import current_app, g, request
 
+from docklight import services
 from docklight.dokku import commands, parsers
+from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.views import deploy_help
-from docklight.views.answers import FieldNames, start_job
-from docklight.views.app_page import app_report, bp, form_error, render_tab, write_and_answer
+from docklight.views.answers import FieldNames, run, start_job
+from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
+                                      write_and_answer)
 
 TAB = "deploy"
 TEMPLATE = "app/_deploy.html"
@@ -163,9 +166,30 @@ def buildpacks_add_POST():
 
 @bp.post("/buildpacks/remove")
 def buildpacks_remove_POST():
-    """Remove one buildpack (`buildpacks:remove`)."""
-    return _write(lambda: commands.buildpacks_change(
-        "remove", g.app, request.form.get("buildpack", "")), {"url": "buildpack"})
+    """Remove the buildpack at a position (`buildpacks:remove --index N app`).
+
+    The page shows URLs with their credentials as ***, so it posts the
+    position and the URL as shown, never the URL itself. The list is read
+    again first: when the entry at that position no longer shows as it did,
+    the list changed since the page was loaded and nothing is removed.
+    """
+    index = request.form.get("index", "").strip()
+    shown = request.form.get("shown", "")
+    try:
+        command = commands.buildpacks_remove_at(g.app, index)
+        position = int(command.args[2])
+        current = parsers.parse_buildpacks_list(run(commands.buildpacks_list(g.app)).stdout)
+    except ValidationError as exc:
+        return _refused(exc, {"index": "buildpack"})
+    except CommandFailed as exc:
+        return failure(TAB, TEMPLATE, exc, form=_form(), **_context())
+    if position > len(current) or current[position - 1] != shown:
+        services.dokku().forget(f"app-report:{g.app}:buildpacks")
+        return _refused(ValidationError(
+            "buildpack", f"The buildpack list changed since this page was loaded: position "
+                         f"{position} no longer holds {shown or 'that buildpack'}. Nothing was "
+                         "removed; the list below is current."))
+    return write_and_answer(command, TAB, TEMPLATE, _context, form=_form())
 
 
 @bp.post("/buildpacks/clear")
