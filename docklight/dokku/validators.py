@@ -43,7 +43,9 @@ PROCESS_TYPE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$")
 PLUGIN_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 NETWORK_NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 GIT_REF_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./@+-]*$")
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_RE = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@"
+                      rf"(?:{_EMAIL_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})")
 CPU_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 MEMORY_RE = re.compile(r"^[0-9]+(b|k|m|g|kb|mb|gb)?$", re.IGNORECASE)
 SCP_URL_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9.-]+:[A-Za-z0-9_./~-][^\s]*$")
@@ -272,11 +274,21 @@ def plugin_name(value, field: str = "name") -> str:
     return text
 
 
+LETSENCRYPT_EMAIL_RULE = (
+    "dokku-letsencrypt only checks that an e-mail is set (fn-letsencrypt-check-email), then "
+    "passes it to lego as one word of a space-split command line and names a directory after "
+    "it (fn-letsencrypt-config-string, fn-letsencrypt-shared-account-exists in "
+    "internal-functions), and lego registers it with the CA as the account's mailto: contact"
+)
+
+
 def email(value, field: str = "email") -> str:
-    """Validate an e-mail address for Let's Encrypt."""
+    """Validate the e-mail dokku-letsencrypt hands to lego (see LETSENCRYPT_EMAIL_RULE)."""
     text = _text(field, value, "E-mail")
-    if not EMAIL_RE.match(text):
-        raise ValidationError(field, f"'{text}' is not a valid e-mail address.")
+    if len(text) > 254 or not EMAIL_RE.fullmatch(text):
+        raise ValidationError(
+            field, f"'{text}' cannot be used as the Let's Encrypt e-mail: write it as "
+                   f"user@example.com, without spaces or '/' ({LETSENCRYPT_EMAIL_RULE}).")
     return text
 
 

@@ -122,6 +122,15 @@ def app_report(plugin: str) -> dict:
     return hit.value
 
 
+def forget_app_report(plugin: str) -> None:
+    """Drop this app's cached <plugin>:report, so the next app_report asks Dokku.
+
+    For a check that refuses a write: it must not rest on a copy older than
+    a change made on the server meanwhile.
+    """
+    services.dokku().forget(f"app-report:{g.app}:{plugin}")
+
+
 # Reports with no secret in them, which may be kept where every worker reads
 # them (docklight/readshare.py). Others stay in each worker's memory:
 # docker-options can carry -e values, buildpack URLs and apps:report's deploy

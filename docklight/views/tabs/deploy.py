@@ -13,14 +13,13 @@ import urllib.parse
 
 from flask import current_app, g, request
 
-from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.views import deploy_help
 from docklight.views.answers import FieldNames, run, start_job
-from docklight.views.app_page import (app_report, bp, failure, form_error, render_tab,
-                                      write_and_answer)
+from docklight.views.app_page import (app_report, bp, failure, forget_app_report, form_error,
+                                      render_tab, write_and_answer)
 
 TAB = "deploy"
 TEMPLATE = "app/_deploy.html"
@@ -184,7 +183,7 @@ def buildpacks_remove_POST():
     except CommandFailed as exc:
         return failure(TAB, TEMPLATE, exc, form=_form(), **_context())
     if position > len(current) or current[position - 1] != shown:
-        services.dokku().forget(f"app-report:{g.app}:buildpacks")
+        forget_app_report("buildpacks")
         return _refused(ValidationError(
             "buildpack", f"The buildpack list changed since this page was loaded: position "
                          f"{position} no longer holds {shown or 'that buildpack'}. Nothing was "

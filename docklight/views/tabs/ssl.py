@@ -15,13 +15,19 @@ from docklight.dokku import commands, parsers
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.views.answers import root_configured, run, start_job
-from docklight.views.app_page import app_report, bp, changed, failure, form_error, render_tab
+from docklight.views.app_page import (app_report, bp, changed, failure, forget_app_report,
+                                      form_error, render_tab)
 
 TEMPLATE = "app/_ssl.html"
 PLUGIN_URL = "https://github.com/dokku/dokku-letsencrypt.git"
 INSTALL_COMMAND = f"sudo dokku plugin:install {PLUGIN_URL}"
 ACTIONS = {"enable": "Enable Let's Encrypt for", "disable": "Disable Let's Encrypt for",
            "auto-renew": "Renew the certificate of"}
+NO_EMAIL_RULE = (
+    "Set an e-mail first: dokku-letsencrypt requests no certificate without the app's e-mail "
+    "or, when that is empty, the global one; it stops with \"Cannot request a certificate "
+    "without an e-mail address!\" (fn-letsencrypt-check-email and "
+    "fn-letsencrypt-computed-email in internal-functions).")
 # Where a Plugins page may live (another part of Docklight); linked when present.
 PLUGIN_PAGE_ENDPOINTS = ("plugins.index", "plugins.plugins")
 
@@ -110,12 +116,12 @@ def ssl_action_POST(action):
     if action not in ACTIONS:
         return render_tab("ssl", TEMPLATE, 404, **_context())
     if action == "enable":
+        forget_app_report("letsencrypt")  # an e-mail set on the server meanwhile counts
         le = _letsencrypt()
         # dokku-letsencrypt's fn-letsencrypt-check-email refuses without the app's
         # or the global e-mail; say so next to the field instead of failing a job.
         if le.get("installed") and le.get("email_known") and not le.get("computed_email"):
-            exc = ValidationError("email", "Set an e-mail first: Let's Encrypt issues no "
-                                           "certificate without one.")
+            exc = ValidationError("email", NO_EMAIL_RULE)
             response = form_error("ssl", TEMPLATE, exc, **_context())
             response.headers["HX-Retarget"] = "#ssl"
             response.headers["HX-Reswap"] = "outerHTML"
