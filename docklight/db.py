@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from docklight import private_files
+from docklight.connection_pool import ConnectionPool, Handle
 
 BUSY_TIMEOUT_MS = 10000
 
@@ -165,18 +166,31 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+_POOL = ConnectionPool(connect, lambda: BUSY_TIMEOUT_MS)
+
+
 @contextlib.contextmanager
 def connection(path: str) -> Iterator[sqlite3.Connection]:
-    """Open a connection for one with-block and close it when the block ends.
+    """Lend a connection for one with-block; when the block ends its handle is closed.
 
     (sqlite3.Connection's own with-block ends a transaction; it does not
-    close.) Keep the block short: never hold a connection across a stream.
+    close.) The connection itself goes back to this process's idle ones
+    (docklight/connection_pool.py), as fresh as a new one. Keep the block
+    short: never hold a connection across a stream.
     """
-    conn = connect(path)
+    conn, identity = _POOL.take(path)
+    handle = Handle(conn)
+    reusable = False
     try:
-        yield conn
+        yield handle
+        reusable = True
+    except sqlite3.Error:
+        raise
+    except BaseException:
+        reusable = True  # the block failed, not the connection
+        raise
     finally:
-        conn.close()
+        _POOL.give_back(path, handle.release(), identity, reusable)
 
 
 def _statements(script: str):

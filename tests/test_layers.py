@@ -25,6 +25,7 @@ EMULATOR = "emulator"  # a program of its own, outside the stack
 # A new one fails the walk until it is placed here (and in the document).
 TOP_LEVEL = {
     "docklight.db": STORAGE,
+    "docklight.connection_pool": STORAGE,
     "docklight.history": STORAGE,
     "docklight.history_query": STORAGE,
     "docklight.retention": STORAGE,
