@@ -40,7 +40,7 @@ from docklight.dokku.commands.storage import (_MOUNT_PATH_RE, storage_list, stor
                                               storage_unmount_entry, resource_set,
                                               RESOURCE_DEFAULT_PROCESS, resource_clear,
                                               resource_clear_everything)
-from docklight.dokku.commands.network import (network_set, _DOCKER_OPTION_SHELL, _ECHO_WORD_RE,
+from docklight.dokku.commands.network import (network_set, _ECHO_WORD_RE,
                                               docker_options_change, docker_options_clear)
 from docklight.dokku.commands.plugins import (plugin_list, plugin_install, plugin_update,
                                               plugin_action, register_datastore, service_list,
@@ -51,7 +51,7 @@ __all__ = [
     "GIT_SPLIT_RULE", "is_split_by_bash",
     "ALLOWED", "BUILDERS", "CHECK_ACTIONS", "DATASTORE_PLUGINS", "DATASTORE_VERBS",
     "GIT_SYNC_SCHEMES", "NETWORK_PROPERTIES", "PHASES", "REPORT_PLUGINS", "REPO_ACTIONS",
-    "RESOURCE_DEFAULT_PROCESS", "_BUILD_DIR_RE", "_DOCKER_OPTION_SHELL",
+    "RESOURCE_DEFAULT_PROCESS", "_BUILD_DIR_RE",
     "_DYNAMIC_DATASTORES", "_ECHO_WORD_RE", "_GIT_WIRE_SAFE", "_MOUNT_PATH_RE",
     "_STORAGE_ENTRY_RE", "_command", "allows", "apps_create", "apps_destroy", "apps_list",
     "apps_lock", "apps_rename", "apps_unlock", "builder_set", "buildpacks_change",

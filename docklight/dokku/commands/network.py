@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from docklight.dokku import validators
+from docklight.dokku import docker_option_shell, validators
 from docklight.dokku.command import Command
 from docklight.dokku.commands.allowlist import NETWORK_PROPERTIES, PHASES, _command, allows
 from docklight.dokku.validators import ValidationError
@@ -34,22 +34,23 @@ def network_set(app: str, prop: str, value: str = "") -> Command:
     return _command(*args, app=app, mutates=True)
 
 
-# Dokku evaluates docker options with bash when it builds the `docker run`
-# line, so shell syntax in an option would run on the host.
-_DOCKER_OPTION_SHELL = set("`$;|&<>\\")
 _ECHO_WORD_RE = re.compile(r"^(-[neE]+|--help|--version)$")
+# The Dokku release the Go plugin's option handling is modelled on when the
+# caller does not say which release it talks to.
+CURRENT_DOKKU = (0, 38, 27)
 
 
-def _docker_option(value) -> str:
-    """Validate a docker option, refusing shell syntax and words echo would eat."""
+def _docker_option(value, dokku_version=CURRENT_DOKKU) -> str:
+    """Validate a docker option for the Dokku release that will store it.
+
+    Shell syntax is refused where that release would act on it rather than
+    store it (docker_option_shell.py: bash eval before 0.38.0, expansion on
+    add until 0.38.24, verbatim from 0.38.25), and words echo would eat.
+    """
     option = validators.docker_option(value)
-    bad = sorted(set(option) & _DOCKER_OPTION_SHELL)
-    if bad:
-        raise ValidationError(
-            "option", "Docker option may not contain " + " ".join(bad)
-            + " (Dokku evaluates options with bash on the host).")
-    if option.count("'") % 2 or option.count('"') % 2:
-        raise ValidationError("option", "Docker option has an unclosed quote.")
+    why = docker_option_shell.refusal(option, tuple(dokku_version))
+    if why:
+        raise ValidationError("option", why)
     if _ECHO_WORD_RE.match(option):
         raise ValidationError(
             "option", f"'{option}' cannot travel as a Dokku argument (echo would swallow it).")
@@ -64,19 +65,22 @@ def _phases(phases) -> list[str]:
 
 @allows("docker-options:add", "docker-options:remove")
 def docker_options_change(action: str, app: str, phases: list[str], option: str,
-                          process: str | None = None) -> Command:
+                          process: str | None = None, *,
+                          dokku_version=CURRENT_DOKKU) -> Command:
     """Add or remove a docker option for some phases (root-equivalent power).
 
     With process, the option is scoped to that process type (Dokku 0.38+,
     deploy phase only); `--process` goes before the app because Dokku's
     flag set stops at the first positional (SetInterspersed(false)).
+    dokku_version (a ``(major, minor, patch)`` tuple) decides which shell
+    syntax the option may hold (docker_option_shell.py).
     """
     action = validators.choice(action, ("add", "remove"), "action", "Action")
     app = validators.app_name(app)
     phases = _phases(phases)
     if not phases:
         raise ValidationError("phases", "Choose at least one phase.")
-    option = _docker_option(option)
+    option = _docker_option(option, dokku_version)
     scope = _docker_options_process(process, phases)
     return _command(f"docker-options:{action}", *scope, app, ",".join(phases), option,
                     app=app, mutates=True)

@@ -1,6 +1,11 @@
 """docker-options:* commands (Go plugin plugins/docker-options of Dokku 0.38: src/subcommands,
 functions.go, dockeroptions.go, internal-functions.go, report.go).
 
+How an option is split into words follows the emulated release: from
+0.38.25 nothing is expanded (literalFields), before it variables expand to
+empty and command substitutions are refused (shell.Fields); see
+:func:`literal_fields`.
+
 Since 0.38.0 options have a scope: the default one (every container) per
 phase, and per process type for the deploy phase (`--process web`, given
 before the app: the flag sets use SetInterspersed(false)). State: the
@@ -40,12 +45,108 @@ def quote_shell_arg(token):
     return "'" + token.replace("'", "'\\''") + "'"
 
 
+OPERATOR_CHARS = ";|&<>()"
+NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
 def literal_fields(ctx, text):
-    """dockeroptions.go literalFields: shell words, quotes stripped, nothing expanded."""
+    """dockeroptions.go literalFields (0.38.25+): shell words, quotes stripped, nothing expanded.
+
+    Before 0.38.25 (dokku/dokku 1a376c362) SplitOptionString ran
+    shell.Fields(input, func(string) string { return "" }) instead:
+    :func:`expand_empty_environment`. Both parse with mvdan.cc/sh, whose
+    WordsSeq refuses an operator outside quotes ("`;` is not a valid word").
+    """
+    operator = unquoted_operator(text)
+    if operator is not None:
+        column, token = operator
+        ctx.fail(f"Unable to parse docker option: 1:{column}: `{token}` is not a valid word")
+    if ctx.version < (0, 38, 25):
+        text = expand_empty_environment(ctx, text)
     try:
         return shlex.split(text, posix=True)
     except ValueError as exc:
         ctx.fail(f"Unable to parse docker option: {exc}")
+
+
+def unquoted_operator(text):
+    """Return (column, token) of the first operator outside quotes, or None."""
+    quote, i = "", 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c == "\\":
+            i += 2
+            continue
+        elif c in "'\"":
+            quote = c
+        elif c == "$" and text[i + 1:i + 2] in ("(", "{"):
+            i = _expansion_end(text, i)
+            continue
+        elif c in OPERATOR_CHARS:
+            token = c + (text[i + 1] if text[i + 1:i + 2] and c + text[i + 1] in
+                         ("&&", "||", ";;", ">>", "<<", "|&", "&>", "<>") else "")
+            return i + 1, token
+        i += 1
+    return None
+
+
+def _expansion_end(text, i):
+    """Return the index just past ``$(...)`` or ``${...}`` starting at text[i]."""
+    opener = text[i + 1]
+    closer = ")" if opener == "(" else "}"
+    depth, j = 0, i + 1
+    while j < len(text):
+        if text[j] == opener:
+            depth += 1
+        elif text[j] == closer:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return len(text)
+
+
+def expand_empty_environment(ctx, text):
+    """Model mvdan.cc/sh shell.Fields with every variable empty (Dokku 0.38.0-0.38.24).
+
+    Outside single quotes ``$NAME`` and ``${...}`` become empty and a command
+    substitution is refused as expand's UnexpectedCommandError words it.
+    Brace and tilde expansion are not modelled. Returns text for shlex to split.
+    """
+    out, quote, i = [], "", 0
+    while i < len(text):
+        c = text[i]
+        if quote == "'":
+            out.append(c)
+            if c == "'":
+                quote = ""
+            i += 1
+            continue
+        if c == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if c in "'\"":
+            quote = "" if quote == c else (quote or c)
+        if c == "`" or (c == "$" and text[i + 1:i + 2] == "("):
+            ctx.fail(f"Unable to parse docker option: unexpected command substitution at 1:{i + 1}")
+        if c == "$" and text[i + 1:i + 2] == "{":
+            i = _expansion_end(text, i)
+            continue
+        if c == "$" and text[i + 1:i + 2] and text[i + 1] in NAME_CHARS:
+            i += 1
+            while i < len(text) and text[i] in NAME_CHARS:
+                i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def split_option_string(ctx, text):

@@ -14,9 +14,10 @@ import shlex
 
 from flask import g, request
 
+from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
-from docklight.views.answers import FieldNames
+from docklight.views.answers import FieldNames, actor_ip
 from docklight.views.app_page import (app_report, bp, build_and_write, form_error, render_tab,
                                       write_and_answer)
 
@@ -188,8 +189,12 @@ def docker_options_add_POST():
     option = request.form.get("option", "")
     risks: list[str] = []
     try:
+        # Which shell syntax an option may hold depends on the Dokku release
+        # that stores it (docklight/dokku/docker_option_shell.py).
+        version = services.dokku().version(actor_ip=actor_ip()).as_tuple()
         command = commands.docker_options_change("add", g.app, request.form.getlist("phases"),
-                                                 option, request.form.get("process", "").strip())
+                                                 option, request.form.get("process", "").strip(),
+                                                 dokku_version=version)
         if request.form.get("confirm_risk") != "yes":
             risks = docker_option_risks(option)
             raise ValidationError("confirm_risk", " ".join([CONFIRM_MESSAGE, *risks]))
