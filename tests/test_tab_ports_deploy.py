@@ -524,7 +524,7 @@ def test_checks_run_is_a_job(app, client, auth, fast):
     job = wait_for_job(app, job_id(r))
     assert job.status == "ok" and fast.calls()[-1] == ["checks:run", "api", "web"]
     output = client.get(f"/jobs/{job.id}").get_data(as_text=True)
-    assert "Running healthchecks for web.1" in output
+    assert "Running checks for app (api.web.1)" in output
 
 
 def test_checks_run_on_an_undeployed_app_fails_in_the_job(app, client, auth, fast):
@@ -532,4 +532,4 @@ def test_checks_run_on_an_undeployed_app_fails_in_the_job(app, client, auth, fas
     r = client.post("/apps/draft/checks/run", headers=HX)
     job = wait_for_job(app, job_id(r))
     assert job.status == "failed" and job.exitCode == 1
-    assert "App draft has not been deployed" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Invalid container index specified (draft.web.1)" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
