@@ -124,6 +124,15 @@ def test_forced_command_gets_original_command(server, fake_repo):
         assert json.loads(fh.read().splitlines()[-1])[0] == "apps:list"
 
 
+def test_the_emulator_keeps_its_compiled_modules_between_runs(server, fake_repo):
+    """The login user cannot write the repo: its bytecode goes to a cache of its own."""
+    ssh(server, "version")
+    cached = [os.path.join(d, f) for d, _, files in os.walk(server.pycache_dir) for f in files]
+    assert any("/docklight/emulator/__init__." in path and path.endswith(".pyc")
+               for path in cached), cached
+    assert not os.path.exists(os.path.join(fake_repo, "docklight", "__pycache__"))
+
+
 def test_any_requested_command_is_replaced(server):
     # Asking for a shell command still runs the emulator (forced command).
     data = out_json(ssh(server, "id; cat /etc/passwd"))
