@@ -13,7 +13,8 @@ Three programs decide, one after the other, and a source must pass all three:
   ``--name`` is given; ``plugin:update`` later accepts only names matching
   ``fn-is-valid-plugin`` (``internal-functions``: letters, digits, ``_``, ``-``).
   ``--committish`` pins through ``plugn update``, which pins only a git clone.
-* plugn's ``install`` (dokku/plugn ``bashenv/plugn.bash``) downloads the
+* plugn's ``install`` (dokku/plugn ``bashenv/plugn.bash``, v0.17.1 as Dokku
+  0.38.27 pins it in contrib/dependencies.json) downloads the
   source with ``curl -sfL | tar xz`` when the text after its last ``/``
   ends in ``.tar.gz`` or ``.tgz`` — a query string after it turns it into a
   ``git clone`` of the archive — and git-clones anything else, where git
