@@ -56,6 +56,17 @@ _SECRET_LABELS = re.compile(
 _ENV_FILE_ERROR = re.compile(r"(?P<pre>unterminated quoted value |in variable name near )\S.*$",
                              re.MULTILINE)
 MIN_LITERAL = 4  # shorter literals are caught by the structured rules only
+# dokku-letsencrypt 0.25.0 and later print the DNS provider's credentials
+# (``letsencrypt:set --global dns-provider-CF_API_TOKEN ...``) in clear in
+# letsencrypt:report unless LETSENCRYPT_REPORT_SANITIZE=true
+# (internal-functions fn-letsencrypt-report-add-dns-provider-keys): as
+# ``"computed-dns-provider-KEY":"value"`` in JSON and as
+# ``Letsencrypt computed dns provider KEY:  value`` in text.
+_DNS_PROVIDER_JSON = re.compile(
+    r'(?P<pre>"(?:computed-|global-)?dns-provider-[^"\\]+"\s*:\s*")(?:[^"\\]|\\.)*"')
+_DNS_PROVIDER_LINE = re.compile(
+    r"^(?P<pre>\s*Letsencrypt (?:computed |global )?dns provider \S+:[ \t]+)\S.*$",
+    re.MULTILINE | re.IGNORECASE)
 
 
 def _config_json(text: str) -> str:
@@ -179,11 +190,19 @@ def redact_env_file_errors(text: str) -> str:
     return _ENV_FILE_ERROR.sub(lambda m: m["pre"] + SECRET, text)
 
 
+def redact_dns_provider_credentials(text: str) -> str:
+    """Replace the values of letsencrypt:report's dns-provider-* rows by ***."""
+    if "dns-provider-" not in text and "dns provider " not in text.lower():
+        return text
+    text = _DNS_PROVIDER_JSON.sub(lambda m: m["pre"] + SECRET + '"', text)
+    return _DNS_PROVIDER_LINE.sub(lambda m: m["pre"] + SECRET, text)
+
+
 def redact_text(text: str, secrets=()) -> str:
-    """Scrub URL credentials, env file quotes and the given literal secrets from text."""
+    """Scrub URL credentials, env file quotes, DNS provider keys and literal secrets from text."""
     if not text:
         return text
-    text = redact_env_file_errors(text)
+    text = redact_dns_provider_credentials(redact_env_file_errors(text))
     long, short = _literals(secrets)
     for secret in long:
         text = text.replace(secret, SECRET)
