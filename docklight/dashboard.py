@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
+from docklight.dokku.actor import NOBODY, Actor
 from docklight.dokku.client import Dokku
 from docklight.dokku.readcache import Cached
 from docklight.dokku.errors import CommandFailed
@@ -75,24 +76,24 @@ def filter_apps(apps: list[AppRow], name: str = "", status: str = "",
             and (not domain or any(domain in d.lower() for d in a.domains))]
 
 
-def _reports(dokku: Dokku, plugin: str, actor_ip):
-    result = dokku.run(commands.report(plugin), actor_ip=actor_ip)
+def _reports(dokku: Dokku, plugin: str, actor):
+    result = dokku.run(commands.report(plugin), actor=actor)
     # Parsed here, in the worker thread, while the other reports are still
     # on their way.
     return parsers.read_reports(plugin, dokku.check_result(result).stdout)
 
 
-def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
+def load(dokku: Dokku, *, actor: Actor = NOBODY) -> Overview:
     """Ask Dokku for everything the apps table needs, concurrently.
 
     :raise DokkuError: Dokku cannot be reached.
     :raise CommandFailed: ps:report failed (without it there is no table).
     """
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ps = pool.submit(_reports, dokku, "ps", actor_ip)
-        domains = pool.submit(_reports, dokku, "domains", actor_ip)
-        git = pool.submit(_reports, dokku, "git", actor_ip)
-        version = pool.submit(dokku.version, actor_ip=actor_ip)
+        ps = pool.submit(_reports, dokku, "ps", actor)
+        domains = pool.submit(_reports, dokku, "domains", actor)
+        git = pool.submit(_reports, dokku, "git", actor)
+        version = pool.submit(dokku.version, actor=actor)
         ps_reports = ps.result()
         warnings = []
         try:
@@ -126,16 +127,16 @@ def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
     return Overview(apps=apps, version=host_version, fetched_at=time.time(), warnings=warnings)
 
 
-def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Overview:
+def cached(dokku: Dokku, *, actor: Actor = NOBODY, refresh: bool = False) -> Overview:
     """Return the overview from the short-lived cache, loading it if needed."""
-    return lookup(dokku, actor_ip=actor_ip, refresh=refresh).value
+    return lookup(dokku, actor=actor, refresh=refresh).value
 
 
-def lookup(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Cached:
+def lookup(dokku: Dokku, *, actor: Actor = NOBODY, refresh: bool = False) -> Cached:
     """Return the cached overview with its age (stale, overdue), as the page shows it."""
     if refresh:
         dokku.forget(CACHE_KEY)
-    return dokku.lookup(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip), shared=True)
+    return dokku.lookup(CACHE_KEY, lambda: load(dokku, actor=actor), shared=True)
 
 
 def etag(overview: Overview | None, *extra) -> str:

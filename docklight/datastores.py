@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from docklight.dokku import commands, parsers
 from docklight.dokku import client
+from docklight.dokku.actor import NOBODY, Actor
 from docklight.dokku.client import Dokku
 from docklight.dokku.errors import CommandFailed, DokkuError
 from docklight.dokku.validators import ValidationError
@@ -86,21 +87,21 @@ def is_datastore(plugin: parsers.Plugin) -> bool:
     return not is_core(plugin) and bool(DATASTORE_WORDS.search(plugin.description))
 
 
-def load_plugins(dokku: Dokku, *, actor_ip: str | None = None) -> list[parsers.Plugin]:
+def load_plugins(dokku: Dokku, *, actor: Actor = NOBODY) -> list[parsers.Plugin]:
     """Ask Dokku for the installed plugins (the client's cached plugin:list read).
 
     :raise DokkuError: Dokku cannot be reached.
     :raise CommandFailed: plugin:list failed.
     """
-    return dokku.plugins(actor_ip=actor_ip)
+    return dokku.plugins(actor=actor)
 
 
-def plugins(dokku: Dokku, *, actor_ip: str | None = None,
+def plugins(dokku: Dokku, *, actor: Actor = NOBODY,
             refresh: bool = False) -> list[parsers.Plugin]:
     """Return the installed plugins from the short-lived cache."""
     if refresh:
         dokku.forget(PLUGINS_KEY)
-    return dokku.plugins(actor_ip=actor_ip)
+    return dokku.plugins(actor=actor)
 
 
 def detect(installed: list[parsers.Plugin]) -> list[str]:
@@ -115,7 +116,7 @@ def detect(installed: list[parsers.Plugin]) -> list[str]:
     return names
 
 
-def known_datastore(dokku: Dokku, name: str, *, actor_ip: str | None = None) -> str | None:
+def known_datastore(dokku: Dokku, name: str, *, actor: Actor = NOBODY) -> str | None:
     """Return name if it is an installed datastore plugin here, else None.
 
     Unofficial plugins are accepted only once plugin:list has shown them
@@ -126,17 +127,17 @@ def known_datastore(dokku: Dokku, name: str, *, actor_ip: str | None = None) -> 
         return name
     except ValueError:
         pass
-    if name in detect(plugins(dokku, actor_ip=actor_ip)):
+    if name in detect(plugins(dokku, actor=actor)):
         return name
     return None
 
 
 # --- apps -----------------------------------------------------------------------
 
-def load_apps(dokku: Dokku, *, actor_ip: str | None = None) -> list[str]:
+def load_apps(dokku: Dokku, *, actor: Actor = NOBODY) -> list[str]:
     """Ask Dokku for the app names (JSON when the host has it)."""
-    json = dokku.version(actor_ip=actor_ip).at_least(*APPS_LIST_JSON_SINCE)
-    result = dokku.check_result(dokku.run(commands.apps_list(json=json), actor_ip=actor_ip))
+    json = dokku.version(actor=actor).at_least(*APPS_LIST_JSON_SINCE)
+    result = dokku.check_result(dokku.run(commands.apps_list(json=json), actor=actor))
     if json:
         return sorted(parsers.parse_apps_list_json(result.stdout))
     return sorted(parsers.parse_apps_list(result.stdout))
@@ -209,12 +210,12 @@ class Overview:
     apps_error: DokkuError | CommandFailed | None = None
 
 
-def _service_names(dokku: Dokku, plugin: str, actor_ip) -> list[str]:
-    result = dokku.check_result(dokku.run(commands.service_list(plugin), actor_ip=actor_ip))
+def _service_names(dokku: Dokku, plugin: str, actor) -> list[str]:
+    result = dokku.check_result(dokku.run(commands.service_list(plugin), actor=actor))
     return parsers.parse_service_list(result.stdout)
 
 
-def _service(dokku: Dokku, plugin: str, name: str, actor_ip) -> Service:
+def _service(dokku: Dokku, plugin: str, name: str, actor) -> Service:
     """Read one service's status, version and links (its DSN is dropped here)."""
     try:
         command = commands.service_info(plugin, name)
@@ -223,7 +224,7 @@ def _service(dokku: Dokku, plugin: str, name: str, actor_ip) -> Service:
         # the row, say why it was not read, and read the rest of the page.
         return Service(plugin, name, unread=f"Not read: {exc.message}")
     try:
-        result = dokku.check_result(dokku.run(command, actor_ip=actor_ip))
+        result = dokku.check_result(dokku.run(command, actor=actor))
         info = parsers.parse_service_info(result.stdout)
     except (DokkuError, CommandFailed) as exc:
         return Service(plugin, name, error=exc)
@@ -244,28 +245,28 @@ def _guard(fn, *args, **kw):
         return None, DokkuError("Unreadable Dokku output", str(exc))
 
 
-def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
+def load(dokku: Dokku, *, actor: Actor = NOBODY) -> Overview:
     """Read every datastore plugin's services, concurrently.
 
     :raise DokkuError: Dokku cannot be reached at all (plugin:list failed).
     :raise CommandFailed: plugin:list was refused.
     """
-    installed = plugins(dokku, actor_ip=actor_ip)
+    installed = plugins(dokku, actor=actor)
     names = detect(installed)
     by_name = {p.name: p for p in installed}
     disabled = [p.name for p in installed if not p.enabled and is_datastore(p)]
     sections = [Section(plugin=n, version=by_name[n].version, official=n in OFFICIAL)
                 for n in names]
     with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        apps_future = pool.submit(_guard, load_apps, dokku, actor_ip=actor_ip)
-        lists = [pool.submit(_guard, _service_names, dokku, s.plugin, actor_ip)
+        apps_future = pool.submit(_guard, load_apps, dokku, actor=actor)
+        lists = [pool.submit(_guard, _service_names, dokku, s.plugin, actor)
                  for s in sections]
         infos = []
         for section, future in zip(sections, lists):
             found, section.error = future.result()
             for name in found or ():
                 infos.append((section, pool.submit(_service, dokku, section.plugin, name,
-                                                   actor_ip)))
+                                                   actor)))
         for section, future in infos:
             section.services.append(future.result())
         apps, apps_error = apps_future.result()
@@ -273,21 +274,19 @@ def load(dokku: Dokku, *, actor_ip: str | None = None) -> Overview:
                     fetched_at=time.time(), apps_error=apps_error)
 
 
-def cached(dokku: Dokku, *, actor_ip: str | None = None, refresh: bool = False) -> Overview:
+def cached(dokku: Dokku, *, actor: Actor = NOBODY, refresh: bool = False) -> Overview:
     """Return the overview from the short-lived cache, loading it if needed."""
     if refresh:
         for key in (CACHE_KEY, PLUGINS_KEY):
             dokku.forget(key)
-    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor_ip=actor_ip))
+    return dokku.cached(CACHE_KEY, lambda: load(dokku, actor=actor))
 
 
-def reveal_dsn(dokku: Dokku, plugin: str, name: str, *, actor_ip: str | None = None,
-               actor_user: str | None = None) -> str:
+def reveal_dsn(dokku: Dokku, plugin: str, name: str, *, actor: Actor = NOBODY) -> str:
     """Read a service's connection URL: an explicit read, stored redacted.
 
     :raise CommandFailed: Dokku refused (e.g. the service does not exist).
     """
     result = dokku.check_result(
-        dokku.run(commands.service_info(plugin, name, "--dsn"), actor_ip=actor_ip,
-                  actor_user=actor_user))
+        dokku.run(commands.service_info(plugin, name, "--dsn"), actor=actor))
     return result.stdout.strip()

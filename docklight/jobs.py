@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from docklight import db
 from docklight.dokku import outcome
+from docklight.dokku.actor import NOBODY, Actor
 from docklight.dokku.command import Command
 from docklight.dokku.errors import DokkuError
 from docklight.history import utcnow_iso
@@ -213,8 +214,8 @@ class JobManager:
 
     # running ----------------------------------------------------------------
 
-    def start(self, command: Command, *, title: str, actor_ip: str | None,
-              lock_key: str | None = None, actor_user: str | None = None) -> JobRecord:
+    def start(self, command: Command, *, title: str, actor: Actor = NOBODY,
+              lock_key: str | None = None) -> JobRecord:
         """Start command as a job and return its record at once.
 
         :raise Busy: another job holds lock_key.
@@ -226,8 +227,8 @@ class JobManager:
             id=secrets.token_hex(8), app=command.app, title=title, command=command.display,
             mutates=command.mutates, lockKey=lock_key, status="running", exitCode=None,
             createdAt=utcnow_iso(), finishedAt=None, durationMs=None, historyId=None,
-            actorIp=actor_ip, owner=self.owner, heartbeatAt=time.time(), cancelRequested=False,
-            actorUser=actor_user)
+            actorIp=actor.ip, owner=self.owner, heartbeatAt=time.time(), cancelRequested=False,
+            actorUser=actor.user)
         try:
             with db.connection(self.database) as conn:
                 conn.execute(
@@ -235,12 +236,11 @@ class JobManager:
                     " createdAt, actorIp, actorUser, owner, heartbeatAt)"
                     " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
                     (record.id, record.app, title, record.command, int(record.mutates), lock_key,
-                     record.createdAt, actor_ip, actor_user, self.owner, record.heartbeatAt))
+                     record.createdAt, actor.ip, actor.user, self.owner, record.heartbeatAt))
         except sqlite3.IntegrityError:
             holder = self.running_for(lock_key) if lock_key else None
             if holder is None:  # it finished in between: try once more
-                return self.start(command, title=title, actor_ip=actor_ip, lock_key=lock_key,
-                                  actor_user=actor_user)
+                return self.start(command, title=title, actor=actor, lock_key=lock_key)
             raise Busy(holder) from None
         live = LiveJob(record=record, command=command)
         with self._lock:
@@ -250,7 +250,7 @@ class JobManager:
                                   name=f"job-{record.id}")
         thread.start()
         log.info("job started", extra={"job": record.id, "app": record.app,
-                                       "subcommand": command.subcommand, "user": actor_user})
+                                       "subcommand": command.subcommand, "user": actor.user})
         return record
 
     def _run(self, live: LiveJob) -> None:
@@ -258,8 +258,8 @@ class JobManager:
         started = time.monotonic()
         status, exit_code = "error", None
         try:
-            stream = self._dokku().stream(live.command, actor_ip=record.actorIp,
-                                          job_id=record.id, actor_user=record.actorUser)
+            stream = self._dokku().stream(live.command, job_id=record.id,
+                                          actor=Actor(record.actorIp, record.actorUser))
             live.stream = stream
             self._set(record.id, historyId=stream.row)
             record.historyId = stream.row

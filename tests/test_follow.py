@@ -17,6 +17,7 @@ import pytest
 
 from docklight import db
 from docklight.dokku import commands
+from docklight.dokku.actor import Actor
 from docklight.dokku.client import connect
 from docklight.dokku.errors import DokkuError
 from docklight.dokku.targets import DokkuSettings, SSHSettings, SSHTarget, Timeouts
@@ -89,7 +90,7 @@ class Reader:
 
 def test_a_refusal_keeps_dokkus_message_out_of_the_lines_and_in_one_row(dokku, database):
     command = commands.logs("draft", num=100, tail=True)
-    run = dokku.follow(command, actor_ip="203.0.113.9").open()
+    run = dokku.follow(command, actor=Actor("203.0.113.9", "ann")).open()
     assert list(run) == []  # Dokku's ` !     ` line is not a log line
     assert run.messages == ["App draft has not been deployed"]
     assert (run.result.exit_code, run.result.status) == (1, "failed")

@@ -205,8 +205,7 @@ def test_stale_job_of_a_dead_worker_releases_its_lock(app, emulator):
                      " 'app:api', 'running', '2026-01-01T00:00:00.000Z', 'gone:1:x', ?)",
                      (time.time() - 120,))
         conn.commit()
-        record = manager.start(commands.ps_action("restart", "api"), title="Restart api",
-                               actor_ip=None)
+        record = manager.start(commands.ps_action("restart", "api"), title="Restart api")
         assert manager.get("dead").status == "interrupted"
         manager.live[record.id].done.wait(20)
         assert manager.get(record.id).status == "ok"

@@ -180,11 +180,11 @@ def test_five_viewers_share_one_upstream_which_ends_after_the_last_leaves(live, 
     db = sqlite3.connect(f"{live_data_dir(live)}/docklight.sqlite3")
 
     def logs_rows():
-        return db.execute("SELECT command, status, stdout FROM commands"
+        return db.execute("SELECT command, status, stdout, actorUser FROM commands"
                           " WHERE subcommand = 'logs'").fetchall()
 
     wait_until(lambda: logs_rows() and logs_rows()[0][1] != "running", 5)
-    assert logs_rows() == [("dokku logs api --num 100 --tail", "cancelled", "")]
+    assert logs_rows() == [("dokku logs api --num 100 --tail", "cancelled", "", "admin")]
 
 
 def live_data_dir(live) -> str:

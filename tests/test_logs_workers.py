@@ -121,6 +121,9 @@ def test_when_the_owner_dies_the_other_worker_takes_over(two_workers, emulator):
         assert len(ids) == len(set(ids)), "a line was repeated after the takeover"
         assert logs_calls(emulator) == [["logs", "api", "--num", "100", "--tail"]] * 2
         assert lease_owner_pid(two_workers) != killed
+        db = sqlite3.connect(os.path.join(two_workers.data_dir, "docklight.sqlite3"))
+        users = db.execute("SELECT actorUser FROM commands WHERE subcommand = 'logs'").fetchall()
+        assert users and set(users) == {("admin",)}, "each upstream's row names who opened it"
     finally:
         for viewer in viewers:
             viewer.close()

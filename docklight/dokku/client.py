@@ -17,6 +17,7 @@ import time
 from typing import Protocol
 
 from docklight.dokku import commands, outcome, parsers, redact
+from docklight.dokku.actor import NOBODY, Actor
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import (CommandFailed, CommandTimeout, ConnectionLostMidway,
                                    DokkuError, OutcomeUnknown)
@@ -114,8 +115,7 @@ class Dokku:
 
     # running ----------------------------------------------------------------
 
-    def run(self, command: Command, *, actor_ip: str | None = None,
-            actor_user: str | None = None) -> Result:
+    def run(self, command: Command, *, actor: Actor = NOBODY) -> Result:
         """Run command, record it, and return its Result (any exit code).
 
         :raise DokkuError: when Dokku cannot be reached or times out (the
@@ -128,53 +128,50 @@ class Dokku:
         except CommandTimeout as exc:
             if outcome.is_uncertain(command, "timeout"):
                 self._record(command, dataclasses.replace(exc.result, status=outcome.UNKNOWN),
-                             actor_ip, actor_user)
+                             actor)
                 raise _outcome_unknown(command, exc, "It did not finish within its time "
                                        "limit, so Docklight closed the channel.") from exc
-            self._record(command, exc.result, actor_ip, actor_user)
+            self._record(command, exc.result, actor)
             raise
         except ConnectionLostMidway as exc:
             if command.mutates:
                 self._record_error(command, str(executor), exc, time.monotonic() - started,
-                                   actor_ip, actor_user, status=outcome.UNKNOWN)
+                                   actor, status=outcome.UNKNOWN)
                 raise _outcome_unknown(command, exc, "The SSH connection dropped before "
                                        "Dokku reported how it ended.") from exc
-            self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip,
-                               actor_user)
+            self._record_error(command, str(executor), exc, time.monotonic() - started, actor)
             raise
         except DokkuError as exc:
-            self._record_error(command, str(executor), exc, time.monotonic() - started, actor_ip,
-                               actor_user)
+            self._record_error(command, str(executor), exc, time.monotonic() - started, actor)
             raise
-        stored = self._record(command, result, actor_ip, actor_user)
+        stored = self._record(command, result, actor)
         return _scrubbed(result, stored)
 
-    def _record(self, command: Command, result: Result, actor_ip,
-                actor_user=None) -> tuple[str, str]:
+    def _record(self, command: Command, result: Result, actor: Actor) -> tuple[str, str]:
         """Write the history row and the log line; return the (stdout, stderr) stored."""
         stored = (redact.redact_output(command, result.stdout),
                   redact.redact_output(command, result.stderr))
         self.history.record(
             command=command.display, subcommand=command.subcommand, app=command.app,
-            target=result.target, actor_ip=actor_ip, actor_user=actor_user,
+            target=result.target, actor_ip=actor.ip, actor_user=actor.user,
             changes_state=command.mutates,
             status=result.status, exit_code=result.exit_code, duration=result.duration,
             stdout=stored[0], stderr=stored[1])
         self._log(command, result.target, result.status, result.exit_code, result.duration,
-                  user=actor_user)
+                  user=actor.user)
         if command.mutates:
             self.changed()
         return stored
 
-    def _record_error(self, command, target, exc: DokkuError, duration, actor_ip,
-                      actor_user=None, *, status: str = "error") -> None:
+    def _record_error(self, command, target, exc: DokkuError, duration, actor: Actor, *,
+                      status: str = "error") -> None:
         self.history.record(
             command=command.display, subcommand=command.subcommand, app=command.app,
-            target=target, actor_ip=actor_ip, actor_user=actor_user,
+            target=target, actor_ip=actor.ip, actor_user=actor.user,
             changes_state=command.mutates, status=status,
             exit_code=None, duration=duration, stdout="",
             stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
-        self._log(command, target, status, None, duration, error=exc.title, user=actor_user)
+        self._log(command, target, status, None, duration, error=exc.title, user=actor.user)
 
     def _log(self, command, target, status, exit_code, duration, **extra) -> None:
         level = logging.INFO if status in ("ok", "failed", "cancelled") else logging.WARNING
@@ -183,8 +180,8 @@ class Dokku:
             "status": status, "exit_code": exit_code, "duration_ms": round(duration * 1000),
             **extra})
 
-    def stream(self, command: Command, *, actor_ip: str | None = None,
-               job_id: str | None = None, actor_user: str | None = None) -> "_RecordedStream":
+    def stream(self, command: Command, *, actor: Actor = NOBODY,
+               job_id: str | None = None) -> "_RecordedStream":
         """Start a long command; iterate the answer for its redacted lines.
 
         Output is appended to the history row as it comes (batched), so a
@@ -195,26 +192,25 @@ class Dokku:
         :raise DokkuError: when the command cannot start (recorded too).
         """
         executor = self.executors.for_command(command)
-        stream, row, started = self._start(executor, command, actor_ip, job_id, actor_user)
-        return _RecordedStream(self, command, stream, row, started, actor_user)
+        stream, row, started = self._start(executor, command, actor, job_id)
+        return _RecordedStream(self, command, stream, row, started, actor)
 
-    def follow(self, command: Command, *, actor_ip: str | None = None,
-               actor_user: str | None = None) -> "Follow":
+    def follow(self, command: Command, *, actor: Actor = NOBODY) -> "Follow":
         """Return a source that follows command (``logs --tail``) on the tail connections.
 
         Each ``open()`` of it is one run and one history row: the command, its
         outcome and Dokku's own messages, never the lines it followed.
         """
-        return Follow(self, command, actor_ip, actor_user)
+        return Follow(self, command, actor)
 
-    def _start(self, executor, command: Command, actor_ip, job_id=None, actor_user=None):
+    def _start(self, executor, command: Command, actor: Actor, job_id=None):
         """Start command on executor under a running history row; return (stream, row, started).
 
         :raise DokkuError: when it cannot start; the row then records why.
         """
         row = self.history.start(command=command.display, subcommand=command.subcommand,
-                                 app=command.app, target=str(executor), actor_ip=actor_ip,
-                                 actor_user=actor_user, changes_state=command.mutates,
+                                 app=command.app, target=str(executor), actor_ip=actor.ip,
+                                 actor_user=actor.user, changes_state=command.mutates,
                                  job_id=job_id)
         started = time.monotonic()
         try:
@@ -224,7 +220,7 @@ class Dokku:
             self.history.finish(row, status="error", exit_code=None, duration=duration,
                                 stdout="", stderr=redact.redact_text(f"{exc.title}: {exc.detail}"))
             self._log(command, str(executor), "error", None, duration, error=exc.title,
-                      user=actor_user)
+                      user=actor.user)
             raise
 
     def changed(self) -> None:
@@ -257,7 +253,7 @@ class Dokku:
         """Drop one cached read."""
         self.reads.forget(key)
 
-    def version(self, *, actor_ip: str | None = None) -> parsers.DokkuVersion:
+    def version(self, *, actor: Actor = NOBODY) -> parsers.DokkuVersion:
         """Return the Dokku version of the user target, read once per connection.
 
         Builders and views ask this before choosing a command form (JSON
@@ -271,7 +267,7 @@ class Dokku:
             live = executor.connection
             if known is not None and live is not None and known[0] == live:
                 return known[1]
-            result = self.run(commands.version(), actor_ip=actor_ip)
+            result = self.run(commands.version(), actor=actor)
             if not result.ok:
                 raise DokkuError("Cannot read the Dokku version",
                                  parsers.parse_dokku_error(result.stderr) or result.stdout,
@@ -282,7 +278,7 @@ class Dokku:
             self._version = (executor.connection, version)
             return version
 
-    def plugins(self, *, actor_ip: str | None = None) -> list[parsers.Plugin]:
+    def plugins(self, *, actor: Actor = NOBODY) -> list[parsers.Plugin]:
         """Return the installed plugins (``plugin:list``), cached like other reads.
 
         JSON on Dokku 0.38.22 and later (plugins/plugin plugin.go CommandList
@@ -292,11 +288,11 @@ class Dokku:
         :raise DokkuError: Dokku cannot be reached.
         :raise CommandFailed: plugin:list failed.
         """
-        return self.cached(PLUGINS_KEY, lambda: self._load_plugins(actor_ip))
+        return self.cached(PLUGINS_KEY, lambda: self._load_plugins(actor))
 
-    def _load_plugins(self, actor_ip) -> list[parsers.Plugin]:
-        json = self.version(actor_ip=actor_ip).at_least(*PLUGIN_LIST_JSON_SINCE)
-        result = self.check_result(self.run(commands.plugin_list(json=json), actor_ip=actor_ip))
+    def _load_plugins(self, actor) -> list[parsers.Plugin]:
+        json = self.version(actor=actor).at_least(*PLUGIN_LIST_JSON_SINCE)
+        result = self.check_result(self.run(commands.plugin_list(json=json), actor=actor))
         if json:
             found = parsers.parse_plugin_list_json(result.stdout)
         else:
@@ -304,14 +300,14 @@ class Dokku:
         return sorted(found, key=lambda p: p.name)
 
     def plugin_version(self, name: str, *,
-                       actor_ip: str | None = None) -> parsers.DokkuVersion | None:
+                       actor: Actor = NOBODY) -> parsers.DokkuVersion | None:
         """Return the version plugin:list prints for plugin name, or None when not installed.
 
         A plugin's own commands change between its releases (dokku-letsencrypt
         got ``letsencrypt:report --format json`` in 0.24.0), so views ask this
         before choosing a command form.
         """
-        plugin = next((p for p in self.plugins(actor_ip=actor_ip) if p.name == name), None)
+        plugin = next((p for p in self.plugins(actor=actor) if p.name == name), None)
         return None if plugin is None else parsers.parse_version(plugin.version)
 
     def check_result(self, result: Result) -> Result:
@@ -363,13 +359,13 @@ class _RecordedStream:
     FLUSH_SECONDS = 0.25
 
     def __init__(self, dokku: Dokku, command: Command, stream, row: int, started: float,
-                 actor_user: str | None = None):
+                 actor: Actor = NOBODY):
         self.dokku = dokku
         self.command = command
         self.stream = stream
         self.row = row
         self.started = started
-        self.actor_user = actor_user
+        self.actor = actor
         self.result: Result | None = None
 
     def cancel(self) -> None:
@@ -400,7 +396,7 @@ class _RecordedStream:
             self.dokku.history.finish(self.row, status=result.status,
                                       exit_code=result.exit_code, duration=result.duration)
             self.dokku._log(self.command, result.target, result.status, result.exit_code,
-                            result.duration, user=self.actor_user)
+                            result.duration, user=self.actor.user)
             if self.command.mutates:
                 self.dokku.changed()
 
@@ -420,12 +416,10 @@ def is_dokku_message(raw: str) -> bool:
 class Follow:
     """A command that follows forever, opened again each time it ends or drops."""
 
-    def __init__(self, dokku: Dokku, command: Command, actor_ip: str | None,
-                 actor_user: str | None = None):
+    def __init__(self, dokku: Dokku, command: Command, actor: Actor = NOBODY):
         self.dokku = dokku
         self.command = command
-        self.actor_ip = actor_ip
-        self.actor_user = actor_user
+        self.actor = actor
 
     def open(self) -> "FollowRun":
         """Start one run on a pooled tail connection.
@@ -436,8 +430,7 @@ class Follow:
         tails = self.dokku.tails
         executor = tails.acquire()
         try:
-            stream, row, started = self.dokku._start(executor, self.command, self.actor_ip,
-                                                     actor_user=self.actor_user)
+            stream, row, started = self.dokku._start(executor, self.command, self.actor)
         except DokkuError:
             tails.release(executor)
             raise

@@ -207,7 +207,7 @@ class RelayRun:
     via = "relay"
     drop_message = "The Docklight worker that follows these logs went away."
 
-    def __init__(self, address: str, key, actor_ip: str | None, heartbeat: float):
+    def __init__(self, address: str, key, actor, heartbeat: float):
         self.command_display = f"relay of {key.app} from {address}"
         self.messages: list[str] = []
         self.result = None
@@ -217,7 +217,7 @@ class RelayRun:
         try:
             self._sock.settimeout(5)
             self._sock.connect(address)
-            self._sock.sendall(json.dumps({"key": list(key), "actor": actor_ip,
+            self._sock.sendall(json.dumps({"key": list(key), "actor": actor,
                                            "nonce": secrets.token_hex(4)}).encode() + b"\n")
             self._reader = self._sock.makefile("rb")
             # Open only once the owner's registry took us on: its hello comes first.

@@ -35,7 +35,7 @@ OPEN_ATTEMPTS = 5
 class SharedStreams:
     """This worker's side of the installation-wide fan-out: its name, lease store and socket.
 
-    ``follow(key, actor_ip)`` returns the Dokku client's source for a key
+    ``follow(key, actor)`` returns the Dokku client's source for a key
     (``Dokku.follow`` of the ``logs --tail`` command); it runs only where the
     lease is held.
     """
@@ -64,16 +64,16 @@ class SharedStreams:
                 self._server = server
             return self._server.path
 
-    def source(self, key, actor_ip: str | None) -> "SharedSource":
+    def source(self, key, actor) -> "SharedSource":
         """Return the source a registry upstream of key opens."""
-        return SharedSource(self, key, actor_ip)
+        return SharedSource(self, key, actor)
 
-    def _accepts(self, key, actor_ip):
+    def _accepts(self, key, actor):
         """Return a source factory for a relay's request, or None if another worker holds key."""
         holder = self.leases.holder(key)
         if holder is not None and holder.worker != self.worker:
             return None
-        return lambda: self.source(key, actor_ip)
+        return lambda: self.source(key, actor)
 
     def close(self) -> None:
         """Stop listening (shutdown and tests); the registry closes the upstreams."""
@@ -86,10 +86,10 @@ class SharedStreams:
 class SharedSource:
     """What one registry upstream opens: the Dokku command here, or a relay from its owner."""
 
-    def __init__(self, shared: SharedStreams, key, actor_ip: str | None):
+    def __init__(self, shared: SharedStreams, key, actor):
         self.shared = shared
         self.key = key
-        self.actor_ip = actor_ip
+        self.actor = actor
         self.name = secrets.token_hex(4)
         self.me: Holder | None = None  # set while this upstream holds the lease
         self._local = None
@@ -112,7 +112,7 @@ class SharedSource:
                     return self._own(mine)
                 continue
             try:
-                return RelayRun(holder.address, self.key, self.actor_ip, self.shared.heartbeat)
+                return RelayRun(holder.address, self.key, self.actor, self.shared.heartbeat)
             except OSError:
                 log.info("live log owner is gone; taking over",
                          extra={"app": self.key.app, "owner": holder.owner})
@@ -125,7 +125,7 @@ class SharedSource:
     def _own(self, me: Holder):
         self.me = me
         if self._local is None:
-            self._local = self.shared.follow(self.key, self.actor_ip)
+            self._local = self.shared.follow(self.key, self.actor)
         return self._local.open()
 
     def close(self) -> None:

@@ -4,8 +4,8 @@ The dashboard, the app page's tabs, databases and plugins all run commands
 for the person asking and refuse bad input the same way, so the pieces live
 here rather than in any one blueprint:
 
-- ``actor_ip`` and ``actor_user`` are the address and the user recorded with
-  every command;
+- ``current_actor`` is who is asking (address and user), recorded with every
+  command;
 - ``run`` runs a command now; a non-zero exit raises CommandFailed, which the
   caller shows inline or leaves to the error handler;
 - ``start_job`` runs a long command as a job and answers with its live panel,
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from flask import abort, g, make_response, render_template, request, url_for
 
 from docklight import services
+from docklight.dokku.actor import Actor
 from docklight.dokku.command import Command, Result
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
@@ -37,14 +38,9 @@ CONFIRM_FIELD = "confirm"
 FieldNames = Mapping[str, str] | str | None
 
 
-def actor_ip() -> str | None:
-    """Return the client address recorded with each command."""
-    return request.remote_addr
-
-
-def actor_user() -> str | None:
-    """Return the name of the logged-in user recorded with each command."""
-    return g.get("user")
+def current_actor() -> Actor:
+    """Return who is asking: the client address and the logged-in user, recorded with each command."""
+    return Actor(request.remote_addr, g.get("user"))
 
 
 def valid_or_404(validate, value: str, what: str) -> str:
@@ -65,7 +61,7 @@ def run(command: Command) -> Result:
 
     :raise CommandFailed: Dokku exited non-zero.
     """
-    result = services.dokku().run(command, actor_ip=actor_ip(), actor_user=actor_user())
+    result = services.dokku().run(command, actor=current_actor())
     if not result.ok:
         raise CommandFailed(result)
     return result
@@ -75,8 +71,7 @@ def start_job(command: Command, title: str, lock_key: str | None = None):
     """Start command as a job; answer with its live panel or the busy message."""
     manager = services.get().jobs
     try:
-        job = manager.start(command, title=title, actor_ip=actor_ip(), lock_key=lock_key,
-                            actor_user=actor_user())
+        job = manager.start(command, title=title, actor=current_actor(), lock_key=lock_key)
     except Busy as busy:
         if is_htmx():
             body = render_template("jobs/_busy.html", job=busy.job)

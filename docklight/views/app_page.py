@@ -29,7 +29,7 @@ from docklight.dokku import commands, parsers, validators
 from docklight.dokku.command import Command
 from docklight.dokku.errors import CommandFailed
 from docklight.htmx import is_htmx, redirect_to, unless_unchanged, wants_fragment
-from docklight.views.answers import FieldNames, actor_ip, refusal, run, valid_or_404
+from docklight.views.answers import FieldNames, current_actor, refusal, run, valid_or_404
 
 bp = Blueprint("app", __name__, url_prefix="/apps/<app>")
 
@@ -157,10 +157,10 @@ def report_as_json(plugin: str) -> bool:
     """
     dokku = services.dokku()
     if plugin in PLUGIN_JSON_REPORT_SINCE:
-        version = dokku.plugin_version(plugin, actor_ip=actor_ip())
+        version = dokku.plugin_version(plugin, actor=current_actor())
         return version is not None and version.at_least(*PLUGIN_JSON_REPORT_SINCE[plugin])
     since = JSON_REPORT_SINCE.get(plugin, (0, 23, 1))
-    return dokku.version(actor_ip=actor_ip()).at_least(*since)
+    return dokku.version(actor=current_actor()).at_least(*since)
 
 
 def _read_app_report(plugin: str) -> dict:

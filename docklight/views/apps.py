@@ -9,7 +9,7 @@ from docklight.dokku import commands
 from docklight.dokku.errors import CommandFailed
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import page_or_fragment, redirect_to, unless_unchanged, wants_fragment
-from docklight.views.answers import actor_ip, refusal, run
+from docklight.views.answers import current_actor, refusal, run
 from docklight.views.errors import attempt
 from docklight.views.job_slot import running_jobs_by_app
 
@@ -36,7 +36,7 @@ def _sort_context() -> dict:
 def _table_context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
     hit, failure, status = attempt(lambda: dashboard.lookup(
-        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+        services.dokku(), actor=current_actor(), refresh=refresh))
     overview = hit.value if hit is not None else None
     context = {**_sort_context(), **failure, "overview": overview, "apps": [], "data_age": None}
     if overview is not None:

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 from docklight import datastores, services
 from docklight.dokku import commands, validators
 from docklight.htmx import page_or_fragment
-from docklight.views.answers import (actor_ip, actor_user, confirm_name, refusal,
+from docklight.views.answers import (confirm_name, current_actor, refusal,
                                      root_configured, start_job, valid_or_404)
 from docklight.views.errors import attempt
 
@@ -23,7 +23,7 @@ bp = Blueprint("databases", __name__)
 
 def _plugin_or_404(plugin: str) -> str:
     """Return plugin if it is a datastore plugin we may drive, else 404."""
-    name = datastores.known_datastore(services.dokku(), plugin, actor_ip=actor_ip())
+    name = datastores.known_datastore(services.dokku(), plugin, actor=current_actor())
     if name is None:
         abort(404, f"'{plugin}' is not an installed datastore plugin.")
     return name
@@ -37,7 +37,7 @@ def _service_or_404(name: str) -> str:
 def _context(refresh: bool = False) -> tuple[dict, int]:
     """Load the overview; on failure describe what failed instead of raising."""
     overview, failure, status = attempt(lambda: datastores.cached(
-        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+        services.dokku(), actor=current_actor(), refresh=refresh))
     context = {**failure, "overview": overview, "errors": {}, "form": {},
                "root": root_configured(), "install_command": datastores.install_command(),
                "official": datastores.OFFICIAL}
@@ -106,8 +106,7 @@ def reveal_POST(plugin, name):
     plugin = _plugin_or_404(plugin)
     name = _service_or_404(name)
     service = datastores.Service(plugin, name)
-    dsn = datastores.reveal_dsn(services.dokku(), plugin, name, actor_ip=actor_ip(),
-                                actor_user=actor_user())
+    dsn = datastores.reveal_dsn(services.dokku(), plugin, name, actor=current_actor())
     response = page_or_fragment("databases/connection.html", "databases/_connection.html",
                                 service=service, dsn=dsn)
     response.headers["Cache-Control"] = "no-store"

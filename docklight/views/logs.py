@@ -31,8 +31,9 @@ from flask import Blueprint, current_app, request, session
 
 from docklight import loglines, logstream, services, session_store
 from docklight.dokku import commands, validators
+from docklight.dokku.actor import Actor
 from docklight.dokku.validators import ValidationError, ascii_int
-from docklight.views.answers import actor_ip
+from docklight.views.answers import current_actor
 from docklight.views.websocket import sock
 
 bp = Blueprint("logs", __name__)
@@ -71,10 +72,13 @@ def _fanout() -> tuple[logstream.Registry, logstream.SharedStreams]:
 
 
 def _follower(worker_services):
-    """Return follow(key, actor_ip): the client's source of one stream's ``logs --tail``."""
-    def follow(key: logstream.StreamKey, actor_ip: str | None):
+    """Return follow(key, actor): the client's source of one stream's ``logs --tail``.
+
+    A viewer relayed from another worker arrives with its actor as JSON.
+    """
+    def follow(key: logstream.StreamKey, actor):
         command = commands.logs(key.app, num=key.lines, process_type=key.ps or None, tail=True)
-        return worker_services.dokku.follow(command, actor_ip=actor_ip)
+        return worker_services.dokku.follow(command, actor=Actor.from_json(actor))
     return follow
 
 
@@ -122,7 +126,7 @@ def stream(ws, app):
                          "message": exc.message, "field": exc.field})
         return
     logs, shared = _fanout()
-    actor = actor_ip()
+    actor = current_actor()
     try:
         # The limits are counted in sqlite: by the session id's hash, never the id.
         sub = logs.subscribe(key, session_id=session_store.id_hash(session.get("sid", "")),

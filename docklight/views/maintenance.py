@@ -18,7 +18,7 @@ from docklight import dashboard, services
 from docklight.dokku import commands
 from docklight.dokku.validators import ValidationError
 from docklight.htmx import page_or_fragment
-from docklight.views.answers import actor_ip, refusal, start_job
+from docklight.views.answers import current_actor, refusal, start_job
 from docklight.views.errors import attempt
 
 bp = Blueprint("maintenance", __name__)
@@ -41,7 +41,7 @@ APP_ACTIONS = {
 
 def _apps() -> tuple[list[str], dict]:
     overview, failure, _status = attempt(
-        lambda: dashboard.cached(services.dokku(), actor_ip=actor_ip()))
+        lambda: dashboard.cached(services.dokku(), actor=current_actor()))
     return ([row.name for row in overview.apps] if overview else []), failure
 
 

@@ -15,7 +15,7 @@ from docklight import datastores, services
 from docklight.dokku import commands, validators
 from docklight.dokku.errors import CommandFailed
 from docklight.htmx import page_or_fragment
-from docklight.views.answers import (actor_ip, confirm_name, refusal, root_configured, run,
+from docklight.views.answers import (confirm_name, current_actor, refusal, root_configured, run,
                                      start_job, valid_or_404)
 from docklight.views.errors import attempt
 
@@ -36,7 +36,7 @@ def _install_form() -> dict:
 def _context(refresh: bool = False, **extra) -> tuple[dict, int]:
     """Load the plugin list; on failure describe what failed instead of raising."""
     plugins, failure, status = attempt(lambda: datastores.plugins(
-        services.dokku(), actor_ip=actor_ip(), refresh=refresh))
+        services.dokku(), actor=current_actor(), refresh=refresh))
     context = {**failure, "plugins": plugins or [], "errors": {}, "form": {},
                "root": root_configured(), "is_core": datastores.is_core,
                "is_datastore": datastores.is_datastore, "official": datastores.OFFICIAL,

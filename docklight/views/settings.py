@@ -19,7 +19,7 @@ from docklight.dokku import commands, host_keys
 from docklight.dokku.client import connect
 from docklight.dokku.errors import DokkuError
 from docklight.htmx import page_or_fragment, redirect_to
-from docklight.views.answers import actor_ip
+from docklight.views.answers import current_actor
 
 bp = Blueprint("settings", __name__)
 
@@ -74,7 +74,7 @@ def _probe(settings: config.Settings) -> list[dict]:
             started = time.monotonic()
             outcome = {"label": label, "target": str(client.executors.for_command(command))}
             try:
-                result = client.run(command, actor_ip=actor_ip())
+                result = client.run(command, actor=current_actor())
                 outcome.update(ok=result.ok, exit_code=result.exit_code,
                                output=(result.stdout or result.stderr).strip(),
                                latency_ms=round((time.monotonic() - started) * 1000))

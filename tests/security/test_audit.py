@@ -47,6 +47,21 @@ def test_jobs_and_commands_record_the_user_and_address(make_app, emulator, capsy
     assert any(e.get("subcommand") == "ps:scale" and e.get("user") == "otto" for e in logged)
 
 
+def test_reads_run_behind_the_cache_record_who_asked_for_them(make_app, emulator):
+    # The dashboard, databases and plugins pages read in pooled threads behind
+    # the read cache; their rows name the user whose page started the read.
+    app = make_app()
+    users.add(app.config["DATABASE"], "vera", "vera's password", "viewer")
+    vera = login_as(app, "vera", "vera's password", "10.5.5.5")
+    assert vera.get("/apps?refresh=1", headers=HX).status_code == 200
+    assert vera.get("/databases?refresh=1").status_code == 200
+    pooled = history_rows(app, "subcommand IN ('ps:report', 'domains:report', 'git:report',"
+                               " 'version', 'plugin:list', 'apps:list')")
+    assert {row["subcommand"] for row in pooled} >= {"ps:report", "domains:report",
+                                                      "git:report", "plugin:list"}
+    assert {(row["actorUser"], row["actorIp"]) for row in pooled} == {("vera", "10.5.5.5")}
+
+
 def test_history_filters_by_user_and_shows_name_and_address(app, emulator):
     path = app.config["DATABASE"]
     users.add(path, "otto", "otto's password", "operator")

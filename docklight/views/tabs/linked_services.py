@@ -20,7 +20,7 @@ from flask import g
 
 from docklight import datastores, services
 from docklight.dokku import commands, parsers
-from docklight.views.answers import actor_ip, run
+from docklight.views.answers import current_actor, run
 from docklight.views.app_page import bp, render_tab
 
 TEMPLATE = "app/_linked_services.html"
@@ -38,7 +38,7 @@ def link_keys(config: dict[str, str], plugin: str, name: str) -> list[str]:
 
 
 def _context() -> dict:
-    overview = datastores.cached(services.dokku(), actor_ip=actor_ip())
+    overview = datastores.cached(services.dokku(), actor=current_actor())
     config = parsers.parse_config_export_json(run(commands.config_export(g.app)).stdout)
     linked, others = [], []
     for section in overview.sections:

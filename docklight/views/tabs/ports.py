@@ -14,7 +14,7 @@ from flask import g, request
 from docklight import services
 from docklight.dokku import commands, parsers, validators
 from docklight.dokku.validators import ValidationError
-from docklight.views.answers import FieldNames, actor_ip, start_job
+from docklight.views.answers import FieldNames, current_actor, start_job
 from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "ports"
@@ -26,7 +26,7 @@ PROXY_ACTIONS = {"enable": "Enable proxy for", "disable": "Disable proxy for"}
 
 def _context() -> dict:
     """Read ports:report and proxy:report."""
-    version = services.dokku().version(actor_ip=actor_ip())
+    version = services.dokku().version(actor=current_actor())
     context = {"schemes": validators.PORT_SCHEMES, "version": version,
                "supported": version.at_least(*PORTS_SINCE), "configured": [], "detected": []}
     if context["supported"]:

@@ -15,7 +15,7 @@ from flask import g, request
 
 from docklight import services
 from docklight.dokku import commands, parsers, storage_entries
-from docklight.views.answers import FieldNames, actor_ip, run
+from docklight.views.answers import FieldNames, current_actor, run
 from docklight.views.app_page import app_report, bp, build_and_write, render_tab
 
 TAB = "storage"
@@ -26,7 +26,7 @@ STORAGE_ROOT = "/var/lib/dokku/data/storage"
 
 def _mounts() -> list[parsers.Mount]:
     """Read the app's mounts, as JSON where the host can."""
-    if services.dokku().version(actor_ip=actor_ip()).at_least(*STORAGE_LIST_JSON_SINCE):
+    if services.dokku().version(actor=current_actor()).at_least(*STORAGE_LIST_JSON_SINCE):
         return parsers.parse_storage_list_json(run(commands.storage_list(g.app)).stdout)
     return parsers.read_report("storage", app_report("storage")).mounts
 
