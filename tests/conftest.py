@@ -17,7 +17,7 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from docklight import create_app
+from docklight import create_app, users
 from docklight.emulator import state as emu
 from tests.live import LiveServer
 from tests.sshd import SSHServer
@@ -25,6 +25,16 @@ from tests.sshd import SSHServer
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "correct horse battery staple"
 ORIGIN = "http://localhost"
+
+# Password hashing at production cost (users.SCRYPT_N, 16 MiB of memory per
+# hash) ran on every app start and every login: minutes of a suite of
+# thousands of logins. Apps built in this process hash with a tiny N instead;
+# the stored hash names its N, so verifying follows it. gunicorn runs
+# (tests/live.py) and subprocesses keep production's cost, and
+# tests/test_password_cost.py proves that production still hashes at it.
+PRODUCTION_SCRYPT_N = users.SCRYPT_N
+TEST_SCRYPT_N = 2 ** 4
+users.SCRYPT_N = TEST_SCRYPT_N
 
 
 def standard_apps():
