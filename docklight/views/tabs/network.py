@@ -17,7 +17,7 @@ from flask import g, request
 from docklight import services
 from docklight.dokku import commands, parsers
 from docklight.dokku.validators import ValidationError
-from docklight.views.answers import FieldNames, actor_ip
+from docklight.views.answers import FieldNames, current_actor
 from docklight.views.app_page import (app_report, bp, build_and_write, form_error, render_tab,
                                       write_and_answer)
 
@@ -191,7 +191,7 @@ def docker_options_add_POST():
     try:
         # Which shell syntax an option may hold depends on the Dokku release
         # that stores it (docklight/dokku/docker_option_shell.py).
-        version = services.dokku().version(actor_ip=actor_ip()).as_tuple()
+        version = services.dokku().version(actor=current_actor()).as_tuple()
         command = commands.docker_options_change("add", g.app, request.form.getlist("phases"),
                                                  option, request.form.get("process", "").strip(),
                                                  dokku_version=version)
