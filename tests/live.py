@@ -68,10 +68,18 @@ class LiveServer:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def stop(self) -> None:
-        """Stop gunicorn gracefully (SIGTERM), then hard if it hangs."""
+    def stop(self, graceful: bool = False) -> None:
+        """Stop gunicorn, then hard if it hangs.
+
+        By default with SIGQUIT, gunicorn's quick shutdown: workers exit at once
+        (worker_exit still runs, so running jobs are still interrupted and
+        recorded). SIGTERM, the graceful stop Docker sends, lets every open
+        connection idle up to --graceful-timeout first: a browser's kept-alive
+        connection made each stop take seconds. Tests about stopping Docklight
+        pass graceful=True.
+        """
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGTERM if graceful else signal.SIGQUIT)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:

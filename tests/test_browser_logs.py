@@ -167,7 +167,7 @@ def test_the_page_recovers_after_docklight_restarts(page, live, emulator, monkey
 
     # Stop Docklight and start it again on the same port with the same data
     # (and so the same secret key: the session cookie stays valid).
-    live.stop()
+    live.stop(graceful=True)
     expect(state).to_have_attribute("data-state", "reconnecting")
     expect(state).to_contain_text("reconnecting in")
     import tests.live as live_module

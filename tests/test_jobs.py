@@ -159,7 +159,7 @@ def test_stopping_docklight_interrupts_running_jobs(sshd, emulator, data_dir):
         job = start_job(Browser(server.url), "/apps/api/ps/rebuild")
         time.sleep(0.5)
     finally:
-        server.stop()
+        server.stop(graceful=True)
     conn = sqlite3.connect(f"{data_dir}/docklight.sqlite3")
     row = conn.execute("SELECT status, finishedAt FROM jobs WHERE id = ?", (job,)).fetchone()
     assert row[0] == "interrupted" and row[1]
