@@ -9,6 +9,7 @@ tests reset the emulator behind Docklight's back.
 from __future__ import annotations
 
 import tempfile
+import time
 
 from tests.conftest import PASSWORD, app_config
 from tests.live import LiveServer
@@ -28,3 +29,26 @@ def login(page, live) -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+# htmx marks an element while its request runs (htmx-request, removed only
+# after the swap) and while new content swaps and settles.
+HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def settle(page, timeout: float = 20.0) -> None:
+    """Wait until the page has loaded and nothing it started is still under way.
+
+    The page's load event has fired, no request it made (htmx's lazy regions,
+    a fetch) is unanswered and htmx is not swapping. This replaces Playwright's
+    "networkidle", which always waits for half a second of silence: seconds
+    per page walk. Needs a page from the new_page fixture (it counts requests).
+    WebSocket traffic is not counted, as networkidle did not count it either.
+    """
+    page.wait_for_load_state("load")
+    deadline = time.monotonic() + timeout
+    while page.in_flight or not page.evaluate(HTMX_IDLE):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{page.url} still loading after {timeout} s: "
+                                 f"{sorted(r.url for r in page.in_flight)}")
+        page.wait_for_timeout(10)

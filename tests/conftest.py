@@ -236,6 +236,11 @@ def new_page(browser):
                 if m.type == "error" and ("Content Security Policy" in m.text
                                           or "Refused" in m.text or "404" in m.text) else None)
         page.console_errors = problems
+        # What the page asked for and has no answer yet (tests.browser_session.settle).
+        in_flight = page.in_flight = set()
+        page.on("request", lambda r: in_flight.add(r))
+        page.on("requestfinished", lambda r: in_flight.discard(r))
+        page.on("requestfailed", lambda r: in_flight.discard(r))
         return page
 
     yield make

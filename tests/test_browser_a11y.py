@@ -13,7 +13,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_session import login, start_live
+from tests.browser_session import login, settle, start_live
 from tests.conftest import REPO_ROOT
 from tests.test_browser_layout import page_paths
 from tests.test_databases import seed, standard_services
@@ -50,7 +50,7 @@ def test_no_serious_or_critical_axe_violation(new_page, live, emulator, scheme):
     login(page, live)
     for path in page_paths(page, live):
         page.goto(live.url + path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         found = axe_problems(page)
         if found:
             problems[path] = found

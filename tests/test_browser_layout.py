@@ -14,7 +14,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_session import login, start_live
+from tests.browser_session import login, settle, start_live
 from tests.conftest import REPO_ROOT
 from tests.test_databases import seed, standard_services
 
@@ -58,7 +58,7 @@ def test_every_page_fits_without_sideways_scrolling(new_page, live, emulator, si
     paths = ["/login"]
     for path in paths:
         page.goto(live.url + path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         # The theme followed the browser's preference.
         theme = page.evaluate("() => getComputedStyle(document.documentElement)"
                               ".getPropertyValue('--scheme').trim()")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_session import login, start_live
+from tests.browser_session import login, settle, start_live
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_no_boosted_link_or_form_inherits_a_region_target(page, live, emulator):
     inherited = {}
     for path in PAGES:
         page.goto(live.url + path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         found = page.evaluate(INHERITED)
         if found:
             inherited[path] = found
