@@ -67,6 +67,47 @@ class StateGeneration:
         return value
 
 
+class ScopedGeneration:
+    """Generations per scope, so a write to one app leaves other apps' reads cached.
+
+    Three kinds of file in one folder, each a StateGeneration:
+
+    * ``any`` changes on every write: reads that span apps (the dashboard,
+      databases, plugins, the host) check it;
+    * ``app-<name>`` changes on a write to that app;
+    * ``global`` changes on a write that names no single app (global config,
+      plugins, renames): it ends every app's reads too.
+
+    A read of one app checks that app's file and ``global``: two stats.
+    """
+
+    def __init__(self, folder: str):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        self.folder = folder
+        self._any = StateGeneration(os.path.join(folder, "any"))
+        self._global = StateGeneration(os.path.join(folder, "global"))
+        self._apps: dict[str, StateGeneration] = {}
+
+    def _app(self, app: str) -> StateGeneration:
+        found = self._apps.get(app)
+        if found is None:
+            # App names are Dokku's (lowercase letters, digits, dashes): safe file names.
+            found = self._apps[app] = StateGeneration(os.path.join(self.folder, f"app-{app}"))
+        return found
+
+    def current(self, scope: str | None = None) -> int:
+        """Return the generation reads of scope (an app, or None: across apps) check."""
+        if scope is None:
+            return self._any.current()
+        # One number for the pair, as the shared store keeps one per key.
+        return hash((self._global.current(), self._app(scope).current())) & (2**62 - 1)
+
+    def bump(self, app: str | None = None) -> None:
+        """Record a write to app (or to no single app: every scope then changes)."""
+        self._any.bump()
+        (self._app(app) if app else self._global).bump()
+
+
 class SharedReads:
     """Last values and refresh leases of shared cache keys, in the read_cache table."""
 

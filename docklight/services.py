@@ -13,7 +13,7 @@ from flask import current_app
 from docklight.dokku.client import Dokku, connect
 from docklight.history import History
 from docklight.jobs import JobManager
-from docklight.readshare import SharedReads, StateGeneration
+from docklight.readshare import ScopedGeneration, SharedReads
 
 EXTENSION = "docklight"
 
@@ -26,8 +26,8 @@ class Services:
         self.history = History(settings.database)
         # Any worker's state change rewrites this file; every worker's cached
         # reads check its stat (docklight/readshare.py).
-        self.state = StateGeneration(os.path.join(os.path.dirname(
-            os.path.abspath(settings.database)), "state-generation"))
+        self.state = ScopedGeneration(os.path.join(os.path.dirname(
+            os.path.abspath(settings.database)), "state-generations"))
         self._dokku: Dokku | None = None
         self.jobs = JobManager(settings.database, lambda: self.dokku)
 

@@ -16,6 +16,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 
 from docklight import dashboard
+from docklight.dokku import commands
 from tests.conftest import PASSWORD, app_config
 from tests.live import LiveServer
 
@@ -97,6 +98,38 @@ def test_a_write_in_one_worker_drops_the_other_workers_cache(make_app, emulator)
         overview = dashboard.cached(second.extensions["docklight"].dokku)
     assert "fresh" in {a.name for a in overview.apps}
     assert bulk_calls(emulator) == 2
+
+
+def logged_in(app):
+    client = app.test_client()
+    client.post("/api/auth/login", data={"password": PASSWORD},
+                headers={"Origin": "http://localhost"})
+    return client
+
+
+def test_a_write_to_one_app_keeps_other_apps_reads_cached_in_every_worker(make_app, emulator):
+    first, second = make_app(), make_app()
+    reader = logged_in(second)
+    for app in ("api", "blog"):
+        assert reader.get(f"/apps/{app}/domains").status_code == 200
+    reads = {app: emulator.calls().count(["domains:report", app, "--format", "json"]) for app in ("api", "blog")}
+    assert reads == {"api": 1, "blog": 1}
+    # The first worker adds a domain to api; the second did not run the write.
+    r = logged_in(first).post("/apps/api/domains/add", data={"add-domains": "new.example.com"},
+                              headers={"Origin": "http://localhost"})
+    assert r.status_code in (200, 302, 303), r.get_data(as_text=True)[:500]
+    assert ["domains:add", "api", "new.example.com"] in emulator.calls()
+    assert "new.example.com" in reader.get("/apps/api/domains").get_data(as_text=True)
+    reader.get("/apps/blog/domains")
+    assert {app: emulator.calls().count(["domains:report", app, "--format", "json"])
+            for app in ("api", "blog")} == {"api": 2, "blog": 1}
+    # A write that names no single app (a new database service) ends every app's reads.
+    with first.app_context():
+        created = first.extensions["docklight"].dokku.run(commands.service_create("postgres",
+                                                                                  "cachedb"))
+    assert created.ok, created.stderr
+    reader.get("/apps/blog/domains")
+    assert emulator.calls().count(["domains:report", "blog", "--format", "json"]) == 2
 
 
 def test_stale_value_is_served_at_once_while_dokku_hangs(make_app, emulator):

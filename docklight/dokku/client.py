@@ -160,7 +160,7 @@ class Dokku:
         self._log(command, result.target, result.status, result.exit_code, result.duration,
                   user=actor.user)
         if command.mutates:
-            self.changed()
+            self.changed(changed_app(command))
         return stored
 
     def _record_error(self, command, target, exc: DokkuError, duration, actor: Actor, *,
@@ -223,26 +223,31 @@ class Dokku:
                       user=actor.user)
             raise
 
-    def changed(self) -> None:
-        """Forget cached reads after a state change (here and in other workers)."""
-        self.reads.invalidate()
+    def changed(self, app: str | None = None) -> None:
+        """Forget the cached reads a state change to app (None: to no single app) touched.
+
+        Here and, through on_change, in the other workers.
+        """
+        self.reads.invalidate(app)
         if self.on_change:
-            self.on_change()
+            self.on_change(app)
 
     # cached reads -------------------------------------------------------------
 
-    def cached(self, key: str, load, ttl: float | None = None, *, shared: bool = False):
+    def cached(self, key: str, load, ttl: float | None = None, *, shared: bool = False,
+               app: str | None = None):
         """Return load() from the short-lived cache keyed by key (see readcache.py).
 
         shared: the value may be kept where every worker reads it (never for
-        a read that could hold a secret).
+        a read that could hold a secret). app: the one app whose state load()
+        reads, so writes to other apps leave it cached (None: it spans apps).
         """
-        return self.reads.get(key, load, ttl, shared).value
+        return self.reads.get(key, load, ttl, shared, app).value
 
     def lookup(self, key: str, load, ttl: float | None = None, *,
-               shared: bool = False) -> Cached:
+               shared: bool = False, app: str | None = None) -> Cached:
         """Return key as cached() does, with when it was read and whether it is stale."""
-        return self.reads.get(key, load, ttl, shared)
+        return self.reads.get(key, load, ttl, shared, app)
 
     def peek(self, key: str):
         """Return the cached value for key if it can be served now (fresh or stale), else None."""
@@ -315,6 +320,15 @@ class Dokku:
         if not result.ok:
             raise CommandFailed(result)
         return result
+
+
+WIDE_WRITES = frozenset({"apps:rename", "apps:clone"})
+"""Writes that name one app but change another's state too (the new name's)."""
+
+
+def changed_app(command: Command) -> str | None:
+    """Return the one app a write changed, or None when it may have changed any."""
+    return None if command.subcommand in WIDE_WRITES else command.app
 
 
 def _outcome_unknown(command: Command, exc: DokkuError, why: str) -> OutcomeUnknown:
@@ -398,7 +412,7 @@ class _RecordedStream:
             self.dokku._log(self.command, result.target, result.status, result.exit_code,
                             result.duration, user=self.actor.user)
             if self.command.mutates:
-                self.dokku.changed()
+                self.dokku.changed(changed_app(self.command))
 
 
 # --- follows ---------------------------------------------------------------------

@@ -15,10 +15,13 @@ commands in 30 s with a 10 s TTL). Here:
   otherwise claims a lease, so Dokku is asked at most once per TTL per key
   for the whole installation. A worker that loses the lease waits for the
   winner's value (cold) or keeps serving its stale one (warm).
-* **Invalidation.** ``generation()`` is a cheap check (a file's stat, see
-  readshare.StateGeneration) that changes whenever any worker changed state;
-  an entry read under an older generation is never served, not even stale:
-  after a write the page must show the new state.
+* **Invalidation.** ``generation(scope)`` is a cheap check (a file's stat,
+  see readshare.ScopedGeneration) that changes whenever any worker changed
+  what a key reads: a key belongs to one app (its scope) or spans apps
+  (scope None). A write to one app ends that app's keys and the keys that
+  span apps, and leaves other apps' keys cached; a write that names no app
+  ends every key. An entry read under an older generation is never served,
+  not even stale: after a write the page must show the new state.
 
 No Flask and no sqlite here: the shared store and the generation are handed
 in, as the history store is handed to the client.
@@ -108,8 +111,11 @@ class ReadCache:
         self.ttl = ttl
         # A cold read waits this long at most; the refresh itself goes on.
         self.wait_seconds = wait_seconds
-        self._generation = generation or (lambda: 0)
-        self._local_generation = 0
+        self._generation = generation or (lambda scope=None: 0)
+        # This worker's own writes, counted the same way (scope -> count; None: every write,
+        # "" : writes that named no app).
+        self._local: dict[str | None, int] = {}
+        self._scopes: dict[str, str | None] = {}  # key -> the app it belongs to
         self.shared = shared
         self.lease_seconds = lease_seconds
         self._spawn = spawn or _spawn_thread
@@ -118,15 +124,23 @@ class ReadCache:
         self._forced: set[str] = set()  # keys whose next refresh must ask Dokku
         self._lock = threading.Lock()
 
-    def generation(self):
-        """Return the generation entries are checked against (shared, local)."""
-        return (self._generation(), self._local_generation)
+    def generation(self, scope: str | None = None):
+        """Return the generation entries of scope are checked against (shared, local)."""
+        if scope is None:
+            return (self._generation(None), self._local.get(None, 0))
+        return (self._generation(scope), self._local.get("", 0), self._local.get(scope, 0))
 
-    def invalidate(self) -> None:
-        """Forget every entry of this worker (the shared generation is bumped by the caller)."""
+    def invalidate(self, app: str | None = None) -> None:
+        """Forget the entries a write to app (None: to no single app) may have changed.
+
+        The shared generation is bumped by the caller.
+        """
         with self._lock:
-            self._entries.clear()
-            self._local_generation += 1
+            for counter in (None, app or ""):
+                self._local[counter] = self._local.get(counter, 0) + 1
+            for key in [k for k in self._entries
+                        if app is None or self._scopes.get(k) in (None, app)]:
+                del self._entries[key]
 
     def forget(self, key: str) -> None:
         """Drop one entry: the next read of key waits for Dokku (not another worker's copy)."""
@@ -136,7 +150,7 @@ class ReadCache:
 
     def peek(self, key: str) -> Cached | None:
         """Return key's entry if it may be served now (fresh or stale), without loading."""
-        entry = self._servable(key, self.generation())
+        entry = self._servable(key, self.generation(self._scopes.get(key)))
         if entry is None:
             return None
         return Cached(entry.value, entry.fetched_at, entry.expires <= time.monotonic(),
@@ -144,15 +158,18 @@ class ReadCache:
 
     def fresh(self, key: str) -> bool:
         """Return whether key is cached and within its TTL."""
-        entry = self._servable(key, self.generation())
+        entry = self._servable(key, self.generation(self._scopes.get(key)))
         return entry is not None and entry.expires > time.monotonic()
 
     def refreshing(self, key: str) -> bool:
         """Return whether a refresh of key is in flight in this worker."""
         return key in self._flights
 
-    def get(self, key: str, load, ttl: float | None = None, shared: bool = False) -> Cached:
+    def get(self, key: str, load, ttl: float | None = None, shared: bool = False,
+            scope: str | None = None) -> Cached:
         """Return key's value: fresh, stale (refreshing behind), or loaded (waiting).
+
+        scope: the app whose state key reads (None: it spans apps).
 
         :raise: whatever load() raised, when there was no value to serve.
         """
@@ -160,7 +177,8 @@ class ReadCache:
         if ttl <= 0:  # caching switched off
             fetched_at = time.time()
             return Cached(load(), fetched_at)
-        generation = self.generation()
+        self._scopes[key] = scope
+        generation = self.generation(scope)
         now = time.monotonic()
         entry = self._servable(key, generation)
         if entry is not None:
@@ -208,7 +226,7 @@ class ReadCache:
             entry = self._refresh(key, load, ttl, store, generation, background)
             if entry is not None:
                 with self._lock:
-                    if self.generation() == generation:
+                    if self.generation(self._scopes.get(key)) == generation:
                         self._entries[key] = entry
             flight.entry = entry
         except BaseException as exc:  # handed to the waiters, or kept beside the stale value

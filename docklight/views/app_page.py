@@ -117,7 +117,7 @@ def app_report(plugin: str) -> dict:
     """
     hit = services.dokku().lookup(f"app-report:{g.app}:{plugin}",
                                   lambda: _read_app_report(plugin),
-                                  shared=plugin in SHAREABLE_REPORTS)
+                                  shared=plugin in SHAREABLE_REPORTS, app=g.app)
     note_age(hit)
     return hit.value
 

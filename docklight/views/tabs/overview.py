@@ -17,7 +17,8 @@ LIFECYCLE = {"start": "Start", "stop": "Stop", "restart": "Restart", "rebuild": 
 
 def _scale() -> dict[str, int]:
     """Read the app's scale, cached like its reports (the tab polls)."""
-    return services.dokku().cached(f"app-scale:{g.app}", _read_scale, shared=True)
+    return services.dokku().cached(f"app-scale:{g.app}", _read_scale, shared=True,
+                                   app=g.app)
 
 
 def _read_scale() -> dict[str, int]:

@@ -33,7 +33,7 @@ def _mounts() -> list[parsers.Mount]:
 
 def _context() -> dict:
     """Read the mounts (cached until the next state change, so a refused form sends nothing)."""
-    mounts = services.dokku().cached(f"app-storage:{g.app}", _mounts)
+    mounts = services.dokku().cached(f"app-storage:{g.app}", _mounts, app=g.app)
     rows = [{"mount": m, "kind": storage_entries.mount_kind(m.host_path, m.entry_name),
              "unmount": _unmount_command(m)} for m in mounts]
     return {"mounts": mounts, "rows": rows, "storage_root": STORAGE_ROOT}
