@@ -11,6 +11,8 @@ prints side by side:
   req/s         answers per second
   ps:report/TTL all-apps ps:report calls that reached Dokku per cache-TTL window
                 (mean and worst window), from the emulator's argv log
+  gap           the shortest time between two of those calls, s (one per TTL
+                means no gap much shorter than the TTL)
   all/TTL       every Dokku command per TTL window (all reports of the open pages)
   floor         one raw paramiko `ps:report` on a warm connection, ms
   RSS           the workers' resident memory before and after the size, MiB
@@ -157,10 +159,18 @@ def all_starts(sshd, since: float, until: float) -> list[float]:
 
 
 def per_window(starts, since, seconds) -> tuple[float, int]:
+    """Return the mean and the most starts in one TTL window, over whole windows only.
+
+    The run ends a little after a multiple of the TTL (clients finish their
+    last page); that tail is left out, not added to the last window, where
+    it would count a refresh of the next window as a second one in this.
+    """
     windows = max(1, int(seconds // TTL))
     counts = [0] * windows
     for ts in starts:
-        counts[min(windows - 1, int((ts - since) // TTL))] += 1
+        index = int((ts - since) // TTL)
+        if index < windows:
+            counts[index] += 1
     return sum(counts) / windows, max(counts)
 
 
@@ -196,14 +206,13 @@ def main() -> None:
               f"{TTL:g} s; {workers} gunicorn workers; {args.seconds:g} s per size; "
               f"floor (one raw ps:report) {floor * 1000:.0f} ms.")
         print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'req/s':>6} {'ps:report/TTL':>14} {'all/TTL':>7} {'p99/floor':>9} {'RSS MiB':>17}")
+              f"{'req/s':>6} {'ps:report/TTL':>14} {'gap':>5} {'all/TTL':>7} {'p99/floor':>9} "
+              f"{'RSS MiB':>17}")
         for n in sizes:
             # Warm: the dashboard and every overview tab, on fresh connections
             # (so every worker gets some: each asks Dokku its version once).
-            warm = Client(server.url, cookie, names, 0, [], threading.Lock())
-            for _ in range(3):
-                for name in [None, *names]:
-                    warm_path(warm, name)
+            warm_up(Client(server.url, cookie, names, 0, [], threading.Lock()), names,
+                    args.delay_ms / 1000)
             rss_before = worker_rss(server)
             results, lock = [], threading.Lock()
             since = time.time()
@@ -217,21 +226,44 @@ def main() -> None:
             rss_after = worker_rss(server)
             times = [t for _, t in results]
             errors = sum(1 for status, _ in results if status not in (200, 304))
-            starts = bulk_starts(sshd, since, ended)
+            starts = sorted(bulk_starts(sshd, since, ended))
             mean, worst = per_window(starts, since, ended - since)
-            everything = len(all_starts(sshd, since, ended)) / max(1, int((ended - since) // TTL))
+            gaps = [b - a for a, b in zip(starts, starts[1:])]
+            gap = f"{min(gaps):5.1f}" if gaps else "    -"
+            everything, _ = per_window(all_starts(sshd, since, ended), since, ended - since)
             before = sum(rss_before.values())
             after = sum(rss_after.values())
             p99 = percentile(times, 0.99)
             print(f"{n:>7} {len(results):>8} {errors:>6} {percentile(times, .5) * 1000:>6.0f}ms "
                   f"{percentile(times, .95) * 1000:>6.0f}ms {p99 * 1000:>6.0f}ms "
-                  f"{len(results) / (ended - since):>6.1f} {mean:>7.2f} (max {worst}) {everything:>7.1f} "
+                  f"{len(results) / (ended - since):>6.1f} {mean:>7.2f} (max {worst}) {gap} "
+                  f"{everything:>7.1f} "
                   f"{p99 / floor:>8.2f}x {before:>7.1f} -> {after:>6.1f}")
             sys.stdout.flush()
     finally:
         if server:
             server.stop()
         sshd.cleanup()
+
+
+def warm_up(client: Client, names, delay: float) -> None:
+    """Open the dashboard and every overview tab until each worker has them all cached.
+
+    Connections land on whichever worker accepts them, and an app's tabs
+    are cached per worker, so a fixed number of rounds could leave a worker
+    cold for some app: its first client would then wait on Dokku and count
+    as a warm answer. A request served from a worker's cache takes less than
+    one Dokku call; three rounds in a row with no slower answer (at most 20)
+    make it unlikely that any worker still misses a page.
+    """
+    quiet = 0
+    for _ in range(20):
+        slow = False
+        for name in [None, *names]:
+            slow |= _timed(lambda: warm_path(client, name)) >= delay
+        quiet = 0 if slow else quiet + 1
+        if quiet == 3:
+            return
 
 
 def warm_path(client: Client, name) -> None:
