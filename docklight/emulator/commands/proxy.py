@@ -1,4 +1,4 @@
-"""ports:* and proxy:* commands (Go plugins `ports` and `proxy`)."""
+"""ports:* and proxy:* commands (Go plugins plugins/ports and plugins/proxy)."""
 
 import re
 
@@ -6,6 +6,7 @@ from .. import report
 from ..core import Flag, columnize, go_json, parse_flags
 from ..deploy import proxy_rebuild_lines
 from ..report import ReportSpec, global_prop, triple
+from ..tls import installed_cert
 
 HELP = (
     ("ports:add <app> <scheme>:<host-port>:<container-port> [...]", "Add port mappings to an app"),
@@ -20,28 +21,125 @@ HELP = (
     ("proxy:set <app> <proxy-type>", "Set proxy type for app"),
 )
 
-PORT_RE = re.compile(r"[a-z0-9]+:\d+:\d+")
+def go_atoi(text):
+    """strconv.Atoi: optional sign then ASCII digits; None when Go returns an error."""
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
-def port_json(mappings):
-    """Return the ``--ports-map-json`` value (``null`` when empty)."""
-    if not mappings:
-        return "null"
-    items = []
-    for mapping in mappings:
-        scheme, host, container = mapping.split(":")
-        items.append({"container_port": int(container), "host_port": int(host), "scheme": scheme})
-    return go_json(items)
+def atoi_error(text):
+    """The err.Error() text strconv.Atoi gives for *text*."""
+    return f'strconv.Atoi: parsing "{text}": invalid syntax'
+
+
+def parse_port_maps(ctx, words):
+    """plugins/ports/functions.go parsePortMapString over ``strings.Join(words, " ")``.
+
+    Returns (scheme, host, container) triples; a bare host port becomes the
+    ``__internal__`` scheme (used by ports:remove, never stored). The ports
+    must satisfy inRange(0, 65536): 0 < port < 65536.
+    """
+    maps = []
+    for word in " ".join(words).strip().split(" "):
+        parts = word.split(":", 2)
+        if len(parts) == 1:
+            host = go_atoi(word)
+            if host is None:
+                ctx.fail(f"Invalid port map {word} [err={atoi_error(word)}]")
+            if not 0 < host < 65536:
+                ctx.fail(f"Invalid port map {word} [hostPort={host}]")
+            maps.append(("__internal__", host, 0))
+            continue
+        if len(parts) != 3:
+            ctx.fail(f"Invalid port map {word} [len={len(parts)}]")
+        host, container = go_atoi(parts[1]), go_atoi(parts[2])
+        if host is None:
+            ctx.fail(f"Invalid port map {word} [err={atoi_error(parts[1])}]")
+        if container is None:
+            ctx.fail(f"Invalid port map {word} [err={atoi_error(parts[2])}]")
+        if not 0 < host < 65536:
+            ctx.fail(f"Invalid port map {word} [hostPort={host}]")
+        if not 0 < container < 65536:
+            ctx.fail(f"Invalid port map {word} [containerPort={container}]")
+        maps.append((parts[0], host, container))
+    return maps
+
+
+def map_string(port_map):
+    """PortMap.String(): ``scheme:host:container``."""
+    return "%s:%d:%d" % port_map
+
+
+def stored_maps(app):
+    """getPortMaps: the app's stored ``map`` property, parsed."""
+    maps = []
+    for word in app["ports"]:
+        scheme, host, container = word.split(":", 2)
+        maps.append((scheme, int(host), int(container)))
+    return maps
+
+
+def reused_scheme_host_port(maps):
+    """reusesSchemeHostPort: the first ``scheme:host-port`` seen twice, or None."""
+    seen = set()
+    for scheme, host, _ in maps:
+        key = f"{scheme}:{host}"
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
+
+
+def write_maps(ctx, app, maps):
+    """setPortMaps: refuse a reused scheme:host-port, drop internal maps, store sorted strings."""
+    reused = reused_scheme_host_port(maps)
+    if reused:
+        ctx.fail(f"Error validating port mappings: The same scheme:host-port is being reused: {reused}")
+    app["ports"] = sorted(map_string(m) for m in maps if m[0] != "__internal__")
+
+
+def detected_maps(st, app):
+    """plugins/ports/functions.go getDetectedPortMaps.
+
+    The stored ``map-detected`` or else ``http:<proxy-port or 80>:5000``; with a
+    certificate, an https map on the SSL port is added for each http:80 map, or,
+    without an http:80 map, every http map turns https.
+    """
+    maps = []
+    for word in app["ports_detected"]:
+        scheme, host, container = word.split(":", 2)
+        maps.append([scheme, int(host), int(container)])
+    if not maps:
+        base = go_atoi(app["proxy"]["proxy_port"] or "") or go_atoi(global_prop(st, "proxy", "proxy-port")) or 80
+        maps = [["http", base, 5000]]
+    if installed_cert(app) is not None:
+        ssl = (go_atoi(app["proxy"]["proxy_ssl_port"] or "")
+               or go_atoi(global_prop(st, "proxy", "proxy-ssl-port")) or 443)
+        extra = [["https", ssl, m[2]] for m in maps if m[0] == "http" and m[1] == 80]
+        if extra:
+            maps += extra
+        else:
+            for m in maps:
+                if m[0] == "http":
+                    m[0] = "https"
+    return [tuple(m) for m in maps]
+
+
+def port_json(maps):
+    """json.Marshal of a []PortMap (field order of the struct: container_port, host_port, scheme)."""
+    return "[" + ",".join('{"container_port":%d,"host_port":%d,"scheme":%s}'
+                          % (c, h, go_json(s)) for s, h, c in maps) + "]"
 
 
 def ports_flags(ctx, st, name, app, info):
+    """ports:report values (plugins/ports/report.go ReportSingleApp and its report* funcs)."""
+    detected = detected_maps(st, app)
     flags = {
-        "--ports-map": " ".join(app["ports"]),
-        "--ports-map-detected": " ".join(app["ports_detected"]),
+        "--ports-map": " ".join(map_string(m) for m in stored_maps(app)),
+        "--ports-map-detected": " ".join(map_string(m) for m in detected),
     }
     if ctx.version >= (0, 38, 26):
-        flags["--ports-map-json"] = port_json(app["ports"])
-        flags["--ports-map-detected-json"] = port_json(app["ports_detected"])
+        flags["--ports-map-json"] = port_json(stored_maps(app))
+        flags["--ports-map-detected-json"] = port_json(detected)
     return flags
 
 
@@ -54,11 +152,12 @@ def proxy_flags(ctx, st, name, app, info):
     return flags
 
 
-PORTS_SPEC = ReportSpec("ports", "ports", ports_flags, legacy=True)
+PORTS_SPEC = ReportSpec("ports", "ports", ports_flags, legacy=True, global_keys=())
 PROXY_SPEC = ReportSpec("proxy", "proxy", proxy_flags, legacy=True)
 
 
 def cmd_ports_report(ctx, args):
+    """ports:report (plugins/ports/subcommands.go CommandReport)."""
     return report.run(ctx, PORTS_SPEC, args)
 
 
@@ -67,61 +166,86 @@ def cmd_proxy_report(ctx, args):
 
 
 def cmd_ports_list(ctx, args):
+    """ports:list (plugins/ports/functions.go listAppPortMaps): the stored maps only, never the detected."""
     _, pos = parse_flags(ctx, "ports:list", args)
     name = pos[0] if pos else ""
     app = ctx.verify_app(name)
-    mappings = sorted(app["ports"] or app["ports_detected"])
-    if not mappings:
+    maps = stored_maps(app)
+    if not maps:
         ctx.fail("No port mappings configured for app")
-    ctx.info1(f"Port mappings for {name}")
-    rows = [["-----> scheme", "host port", "container port"]] + [m.split(":") for m in mappings]
-    ctx.lines(columnize(rows, prefix="    "))
+    lines = [] if ctx.quiet else ["-----> scheme:host port:container port"]
+    lines = sorted(lines + [map_string(m) for m in maps])
+    ctx.info1(f"Port mappings for {name}", quiet=True)
+    ctx.lines(columnize([line.split(":") for line in lines], prefix="    "))
     return 0
 
 
-def _validated(ctx, mappings):
-    """Return *mappings* if each is ``scheme:host-port:container-port``."""
-    for mapping in mappings:
-        if not PORT_RE.fullmatch(mapping):
-            ctx.fail(f"Invalid port mapping specified: {mapping}")
-    return mappings
-
-
 def _change_ports(ctx, command, args, change, need_mappings=True):
+    """The shared body of the ports:* Command funcs: verify, parse, change, post-proxy-ports-update."""
     _, pos = parse_flags(ctx, command, args)
     name, rest = (pos[0] if pos else ""), pos[1:]
     ctx.verify_app(name)
     if need_mappings and not rest:
         ctx.fail("No port mapping specified")
+    maps = parse_port_maps(ctx, rest) if need_mappings else []
     with ctx.transaction() as st:
         app = st["apps"][name]
-        app["ports"] = change(app["ports"], rest)
+        change(app, maps)
         lines = proxy_rebuild_lines(st, app)
     ctx.stream(lines)
     return 0
 
 
 def cmd_ports_add(ctx, args):
-    def change(current, new):
-        return current + [m for m in _validated(ctx, new) if m not in current]
+    """ports:add (plugins/ports/subcommands.go CommandAdd).
+
+    A scheme:host-port used twice among the new maps, or already stored
+    (even by the very same map), is refused; the stored list is sorted.
+    """
+    def change(app, maps):
+        reused = reused_scheme_host_port(maps)
+        if reused:
+            ctx.fail(f"Error validating new port mappings: The same scheme:host-port is being reused: {reused}")
+        reused = reused_scheme_host_port(stored_maps(app) + maps)
+        if reused:
+            ctx.fail(f"Error validating all port mappings: The same scheme:host-port is being reused: {reused}")
+        write_maps(ctx, app, stored_maps(app) + maps)
     return _change_ports(ctx, "ports:add", args, change)
 
 
 def cmd_ports_set(ctx, args):
-    def change(current, new):
-        return list(dict.fromkeys(_validated(ctx, new)))
+    """ports:set (plugins/ports/subcommands.go CommandSet, setPortMaps)."""
+    def change(app, maps):
+        reused = reused_scheme_host_port(maps)
+        if reused:
+            ctx.fail(f"Error validating port mappings: The same scheme:host-port is being reused: {reused}")
+        write_maps(ctx, app, maps)
     return _change_ports(ctx, "ports:set", args, change)
 
 
 def cmd_ports_remove(ctx, args):
-    def change(current, items):
-        # An item is a full mapping or just a host port.
-        return [m for m in current if m not in items and m.split(":")[1] not in items]
+    """ports:remove (plugins/ports/functions.go removePortMaps).
+
+    A bare host port removes every map on that host port, a full map only
+    the identical one.
+    """
+    def change(app, maps):
+        by_port = {m[1] for m in maps if m[0] == "__internal__"}
+        exact = {m for m in maps if m[0] != "__internal__"}
+        kept = [m for m in stored_maps(app) if m not in exact and m[1] not in by_port]
+        if kept:
+            write_maps(ctx, app, kept)
+        else:
+            app["ports"] = []
     return _change_ports(ctx, "ports:remove", args, change)
 
 
 def cmd_ports_clear(ctx, args):
-    return _change_ports(ctx, "ports:clear", args, lambda current, _: [], need_mappings=False)
+    """ports:clear (plugins/ports/functions.go clearPorts): deletes ``map`` and ``map-detected``."""
+    def change(app, _maps):
+        app["ports"] = []
+        app["ports_detected"] = []
+    return _change_ports(ctx, "ports:clear", args, change, need_mappings=False)
 
 
 def _toggle_proxy(ctx, args, enable):
