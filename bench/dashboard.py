@@ -33,12 +33,12 @@ import paramiko  # noqa: E402
 
 from docklight.emulator import seeds  # noqa: E402
 from docklight.emulator import state as emu  # noqa: E402
-from docklight.readshare import StateGeneration  # noqa: E402
+from docklight.readshare import ScopedGeneration  # noqa: E402
 from tests.conftest import PASSWORD, app_config  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 from tests.sshd import SSHServer  # noqa: E402
 
-SIZES = (10, 50, 200)
+SIZES = tuple(int(s) for s in os.environ.get("SIZES", "10,50,200").split(","))
 RUNS = 7
 ROUNDS = 3  # each size is measured this many times; the median is printed
 
@@ -118,10 +118,11 @@ def main() -> None:
             # The host changed behind Docklight's back: drop every worker's
             # cached overview as a change made through Docklight would, or a
             # worker still holding the previous size answers the warm runs.
-            StateGeneration(os.path.join(data_dir, "state-generation")).bump()
+            ScopedGeneration(os.path.join(data_dir, "state-generations")).bump()
             fragment("?refresh=1")  # warms the SSH transport and the version cache
             for _ in range(4):  # every worker (connections land on either) has all n
-                assert fragment().count(b'<tr id="app-') == n
+                got = fragment().count(b'<tr id="app-')
+                assert got == n, f"{got} rows for {n} apps"
             raw_run(client, "version")  # warm raw connection
             rounds = [measure(client, fragment, names, n) for _ in range(ROUNDS)]
             floor, parallel, cold, warm, naive_ms = (statistics.median(column)
