@@ -72,6 +72,44 @@ def test_remove_one_domain(client, auth, emulator):
     assert app_domains(soup(r)) == []
 
 
+def test_remove_refused_when_dokkus_pattern_takes_other_domains(client, auth, emulator):
+    """plugins/domains domains_remove deletes with sed, where each '.' matches any character."""
+    app = emu.make_app("api", domains=["app.example.com", "app-example.com", "www.example.com"])
+    emulator.reset(apps=[app])
+    auth.login()
+    r = client.post("/apps/api/domains/remove", data={"domain": "app.example.com"}, headers=HX)
+    assert r.status_code == 422
+    assert "would also remove app-example.com" in soup(r).select_one("#e-domain").get_text()
+    assert writes(emulator) == []
+    assert emulator.state()["apps"]["api"]["domains"] == [
+        "app.example.com", "app-example.com", "www.example.com"]
+    r = client.post("/apps/api/domains/remove", data={"domain": "www.example.com"}, headers=HX)
+    assert r.status_code == 200 and writes(emulator) == [["domains:remove", "api", "www.example.com"]]
+    assert emulator.state()["apps"]["api"]["domains"] == ["app.example.com", "app-example.com"]
+
+
+@pytest.mark.parametrize("action", ["add", "set"])
+def test_add_and_set_refused_while_domains_are_disabled(client, auth, emulator, action):
+    """domains_add/domains_set enable a disabled app, which writes the defaults over the list."""
+    auth.login()
+    client.post("/apps/api/domains/disable", headers=HX)
+    before = writes(emulator)
+    field = f"{action}-domains"
+    r = client.post(f"/apps/api/domains/{action}", data={field: "shop.example.com"}, headers=HX)
+    assert r.status_code == 422
+    assert "Enable domains first" in soup(r).select_one(f"#e-{field}").get_text()
+    assert writes(emulator) == before
+    assert emulator.state()["apps"]["api"]["domains_enabled"] is False
+
+
+def test_disable_says_the_domain_list_is_deleted(client, auth, emulator):
+    """disable_app_vhost removes the VHOST file; domains_enable writes only the defaults back."""
+    auth.login()
+    page = soup(client.get("/apps/api/domains"))
+    form = page.select_one('form[action="/apps/api/domains/disable"]')
+    assert "enabling again brings back only the default domains" in str(form)
+
+
 def test_set_replaces_all(client, auth, emulator):
     auth.login()
     r = client.post("/apps/api/domains/set", data={"set-domains": "a.example.com b.example.com"})

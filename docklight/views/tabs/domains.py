@@ -2,7 +2,10 @@
 
 The list comes from `domains:report <app> --format json`; the global domains
 are shown read-only. Every domain is checked with Dokku's hostname rule
-before anything is sent, so a bad one never reaches Dokku.
+before anything is sent, so a bad one never reaches Dokku. Two more refusals
+follow what plugins/domains/functions does with a valid one: a removal whose
+sed pattern would delete other domains too, and add/set while the domains are
+disabled (Dokku would replace the list with the defaults).
 """
 
 from __future__ import annotations
@@ -41,6 +44,47 @@ def _domains(field: str) -> list[str]:
     return [hostname(d, field=field) for d in typed]
 
 
+def sed_removes(domain: str, line: str) -> bool:
+    """Say whether Dokku's ``sed -i "\\|^DOMAIN$|d"`` (plugins/domains/functions
+    domains_remove) deletes line: sed reads the domain as a basic regex, where
+    each ``.`` is any character and a ``*`` after a character repeats it."""
+    parts = []
+    for i, char in enumerate(domain):
+        if char == ".":
+            parts.append(".")
+        elif char == "*" and i > 0:
+            parts.append("*")
+        else:
+            parts.append(re.escape(char))
+    return re.fullmatch("".join(parts), line) is not None
+
+
+def _refuse_collateral_removal(domain: str, report: parsers.DomainsReport) -> None:
+    """Refuse a removal that would take other domains with it on a real host.
+
+    :raise ValidationError: naming every other domain the sed pattern deletes.
+    """
+    others = [d for d in report.app_vhosts if d != domain and sed_removes(domain, d)]
+    if others:
+        raise ValidationError("domain", (
+            f"Dokku removes a domain with a pattern in which each '.' matches any character, "
+            f"so removing {domain} would also remove {', '.join(others)}. Use \"Replace all "
+            f"domains with\" and list the domains to keep instead."))
+
+
+def _refuse_while_disabled(action: str, field: str, report: parsers.DomainsReport) -> None:
+    """Refuse add/set while the app's domains are disabled.
+
+    Dokku then enables them, and enabling writes the default domains over
+    the list (plugins/domains/functions domains_add, domains_set,
+    domains_enable), so the typed domains would be dropped.
+    """
+    if action in ("add", "set") and not report.app_enabled:
+        raise ValidationError(field, (
+            "Domains are disabled for this app. Dokku would enable them and replace the list "
+            "with the default domains, dropping the ones typed here. Enable domains first."))
+
+
 def _invalid(exc: ValidationError, field: str | None):
     """Show the add/set forms again with the message; htmx gets them without a Dokku read."""
     refused = refusal(exc, field)
@@ -65,7 +109,13 @@ def domains_POST(action):
         return render_tab("domains", TEMPLATE, 404, **_context())
     try:
         if action in LIST_ACTIONS:
-            command = commands.domains_change(action, g.app, _domains(LIST_ACTIONS[action]))
+            typed = _domains(LIST_ACTIONS[action])
+            report = _context()["report"]
+            _refuse_while_disabled(action, LIST_ACTIONS[action], report)
+            if action == "remove":
+                for domain in typed:
+                    _refuse_collateral_removal(domain, report)
+            command = commands.domains_change(action, g.app, typed)
         else:
             command = commands.domains_toggle(action, g.app)
     except ValidationError as exc:
