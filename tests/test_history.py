@@ -11,6 +11,7 @@ import pytest
 
 from docklight import db, services
 from docklight.dokku import commands, parsers
+from docklight.dokku.actor import Actor
 
 SECRET = "hunter2-öß-'\"-$(id)-`x`\nsecond line"
 
@@ -28,7 +29,7 @@ def test_secret_never_reaches_the_sqlite_file(app, emulator):
     with app.app_context():
         dokku = services.dokku()
         result = dokku.run(commands.config_set("api", {"SECRET": SECRET, "PLAIN": "visible-ok"},
-                                               restart=False), actor_ip="10.0.0.9")
+                                               restart=False), actor=Actor("10.0.0.9"))
         assert result.ok, result.stderr
         export = dokku.run(commands.config_export("api"))
         got = dokku.run(commands.config_get("api", "SECRET"))
