@@ -13,6 +13,7 @@ Nothing here knows Flask: the storage modules (history, jobs, retention,
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import sqlite3
 from collections.abc import Iterator
 
@@ -193,6 +194,9 @@ def connection(path: str) -> Iterator[sqlite3.Connection]:
         _POOL.give_back(path, handle.release(), identity, reusable)
 
 
+MIGRATE_LOCK_SUFFIX = "-migrate-lock"  # held while one process migrates
+
+
 def _statements(script: str):
     """Split a script into statements (executescript would commit our transaction)."""
     pending = ""
@@ -206,9 +210,24 @@ def _statements(script: str):
 
 
 def migrate(path: str) -> int:
-    """Bring the schema up to date; return the resulting user_version."""
+    """Bring the schema up to date; return the resulting user_version.
+
+    gunicorn's workers boot together and each migrates. Switching a fresh file
+    to WAL needs it to itself, and there sqlite answers "database is locked"
+    at once instead of waiting for the busy timeout, so the workers take turns
+    on a lock file beside the database (an flock: sqlite's own POSIX locks on
+    the database would be dropped by closing any other descriptor of it).
+    """
     # Made 0600 before sqlite creates it; the WAL and -shm files follow its mode.
     private_files.create_file(path)
+    lock_path = path + MIGRATE_LOCK_SUFFIX
+    private_files.create_file(lock_path)
+    with open(lock_path, "rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _migrate(path)
+
+
+def _migrate(path: str) -> int:
     with connection(path) as conn:
         # journal_mode is stored in the file; setting it needs no transaction.
         conn.execute("PRAGMA journal_mode = WAL")

@@ -20,7 +20,7 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 # What Docklight itself keeps in the data folder.
 PRIVATE_NAMES = ("secret_key", "demo-password", "docklight.sqlite3", "docklight.sqlite3-wal",
-                 "docklight.sqlite3-shm")
+                 "docklight.sqlite3-shm", "docklight.sqlite3-migrate-lock")
 
 
 def make_dir(path: str) -> None:
