@@ -16,16 +16,11 @@ import json
 
 import pytest
 
+from tests.emulator.bats import ok
+
 APP = "dokku-test-app"
 NEW = "great-test-name"
 RUBY = "https://github.com/heroku/heroku-buildpack-ruby.git"
-
-
-def ok(dokku, *args):
-    """Run a command that must succeed; return its output."""
-    result = dokku.run(*args)
-    assert result.status == 0, (args, result.output)
-    return result.output
 
 
 def test_apps_help(dokku):

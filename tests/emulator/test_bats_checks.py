@@ -14,22 +14,10 @@ containers), "checks:templated" (an app.json healthcheck of a sample app) and
 import pytest
 
 from docklight.emulator import state as store
+from tests.emulator.bats import ok, one_app
 
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as checks.bats' setup (create_app) leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
-
-
-def ok(dokku, *args):
-    """Run a command that must succeed; return its output."""
-    result = dokku.run(*args)
-    assert result.status == 0, (args, result.output)
-    return result.output
+dokku = one_app(APP)
 
 
 def lists(dokku):

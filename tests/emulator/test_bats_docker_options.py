@@ -10,21 +10,10 @@ import json
 
 import pytest
 
+from tests.emulator.bats import ok, one_app
+
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as bats' create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
-
-
-def ok(dokku, *args, ssh=None):
-    """Run a command and assert it succeeded; return its output."""
-    result = dokku.run(*args) if ssh is None else dokku.run(ssh=ssh)
-    assert result.status == 0, result.output
-    return result.output
+dokku = one_app(APP)
 
 
 def flag(dokku, phase):

@@ -16,22 +16,11 @@ import json
 
 import pytest
 
+from tests.emulator.bats import ok, one_app
+
 APP = "dokku-test-app"
 DOMAIN = "dokku.me"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as domains.bats' setup (create_app) leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
-
-
-def ok(dokku, *args):
-    """Run a command that must succeed; return its output."""
-    result = dokku.run(*args)
-    assert result.status == 0, (args, result.output)
-    return result.output
+dokku = one_app(APP)
 
 
 def vhosts(dokku, app=APP):

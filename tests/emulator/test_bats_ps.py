@@ -12,18 +12,11 @@ stored scale and the report are ported; `dokku run` is not emulated.
 
 import json
 
-import pytest
-
 from docklight.emulator import state as store
+from tests.emulator.bats import one_app
 
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as bats' create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
+dokku = one_app(APP)
 
 
 def report_json(dokku, *args):

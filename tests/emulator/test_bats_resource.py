@@ -10,14 +10,10 @@ trigger, not a command Docklight drives).
 
 import pytest
 
+from tests.emulator.bats import one_app
+
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as bats' create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
+dokku = one_app(APP)
 
 
 def stored(dokku):

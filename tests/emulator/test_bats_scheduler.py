@@ -6,16 +6,10 @@ reservations take effect, so the raw/global/computed rules matter here.
 
 import json
 
-import pytest
+from tests.emulator.bats import ok, one_app
 
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as bats' create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
+dokku = one_app(APP)
 
 
 def key(dokku, name):
@@ -23,12 +17,6 @@ def key(dokku, name):
     result = dokku.run("scheduler:report", APP, "--format", "json")
     assert result.status == 0, result.output
     return json.loads(result.output)[name]
-
-
-def ok(dokku, *args):
-    """Run a command and assert it succeeded."""
-    result = dokku.run(*args)
-    assert result.status == 0, result.output
 
 
 def test_scheduler_help(dokku):

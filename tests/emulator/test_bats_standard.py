@@ -9,15 +9,10 @@ make survives: the emulator models only Dokku's own containers.
 import pytest
 
 from docklight.emulator import state as store
+from tests.emulator.bats import one_app
 
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created (not deployed) app, as create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
+dokku = one_app(APP)
 
 
 def test_report_global(dokku):

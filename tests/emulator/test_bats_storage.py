@@ -9,23 +9,10 @@ helper scripts (host-side effects and commands Docklight never sends).
 
 import json
 
-import pytest
+from tests.emulator.bats import ok, one_app
 
 APP = "dokku-test-app"
-
-
-@pytest.fixture
-def dokku(dokku):
-    """A host with one created app, as bats' create_app leaves it."""
-    assert dokku.run("apps:create", APP).status == 0
-    return dokku
-
-
-def ok(dokku, *args):
-    """Run a command and assert it succeeded; return its output."""
-    result = dokku.run(*args)
-    assert result.status == 0, result.output
-    return result.output
+dokku = one_app(APP)
 
 
 def listed(dokku):
