@@ -75,7 +75,8 @@ WEB_FRAMEWORK = ("flask", "werkzeug", "flask_sock", "simple_websocket")
 # Modules of docklight.dokku the emulator may import: each imports only the
 # standard library (checked below), so the emulator still runs under a bare
 # /usr/bin/python3 through sshd.
-EMULATOR_MAY_IMPORT = ("docklight.dokku.validators", "docklight.dokku.envfile")
+EMULATOR_MAY_IMPORT = ("docklight.dokku.validators", "docklight.dokku.envfile",
+                       "docklight.dokku.shell_syntax")
 
 
 class Import(NamedTuple):
@@ -248,6 +249,7 @@ BAD_TREE = {
     "docklight/dokku/executor.py": "import paramiko\n",
     "docklight/dokku/validators.py": "import re\n",
     "docklight/dokku/envfile.py": "import re\n",
+    "docklight/dokku/shell_syntax.py": "from __future__ import annotations\n",
     "docklight/dokku/client.py": """
         def record():
             from docklight import history  # storage above the road to Dokku

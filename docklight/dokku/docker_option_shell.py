@@ -30,11 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from docklight.dokku.shell_syntax import OPERATORS, expansion_end
+
 VERBATIM_SINCE = (0, 38, 25)
 GO_SPLIT_SINCE = (0, 38, 0)
 FIX_COMMIT = "1a376c362"
 
-OPERATORS = set(";|&<>()")
 GLOBS = set("*?[")
 _PARAMETER_START = set("{(_@*#?$!-") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _DOUBLE_QUOTE_ESCAPES = set('$`"\\\n')
@@ -77,7 +78,7 @@ def scan(option: str) -> Found:
             if c == '"':
                 state = "bare"
             elif _starts_expansion(option, i):
-                end = _expansion_end(option, i)
+                end = expansion_end(option, i)
                 expansions.append(option[i:end])
                 i = end
                 continue
@@ -97,7 +98,7 @@ def scan(option: str) -> Found:
         elif c == '"':
             state = "double"
         elif _starts_expansion(option, i):
-            end = _expansion_end(option, i)
+            end = expansion_end(option, i)
             expansions.append(option[i:end])
             i = end
             word_start = False
@@ -129,33 +130,6 @@ def _starts_expansion(text: str, i: int) -> bool:
     """Return whether text[i] opens a parameter expansion, a command substitution or backticks."""
     return text[i] == "`" or (text[i] == "$" and i + 1 < len(text)
                               and text[i + 1] in _PARAMETER_START)
-
-
-def _expansion_end(text: str, i: int) -> int:
-    """Return the index just past the expansion starting at text[i] (its whole extent)."""
-    if text[i] == "`":
-        j = i + 1
-        while j < len(text) and text[j] != "`":
-            j += 2 if text[j] == "\\" else 1
-        return min(j + 1, len(text))
-    opener = text[i + 1]
-    if opener in "({":
-        closer = ")" if opener == "(" else "}"
-        depth, j = 0, i + 1
-        while j < len(text):
-            if text[j] == opener:
-                depth += 1
-            elif text[j] == closer:
-                depth -= 1
-                if depth == 0:
-                    return j + 1
-            j += 1
-        return len(text)
-    j = i + 2
-    if text[i + 1].isalpha() or text[i + 1] == "_":
-        while j < len(text) and (text[j].isalnum() or text[j] == "_"):
-            j += 1
-    return j
 
 
 def _listed(items) -> str:

@@ -16,6 +16,8 @@ sorted and not de-duplicated, as AddDockerOptionToProcessPhases does.
 
 import shlex
 
+from docklight.dokku.shell_syntax import OPERATORS, expansion_end
+
 from .. import report
 from ..core import Flag, go_json, parse_flags
 from ..report import ReportSpec
@@ -45,7 +47,6 @@ def quote_shell_arg(token):
     return "'" + token.replace("'", "'\\''") + "'"
 
 
-OPERATOR_CHARS = ";|&<>()"
 NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
@@ -86,30 +87,14 @@ def unquoted_operator(text):
         elif c in "'\"":
             quote = c
         elif c == "$" and text[i + 1:i + 2] in ("(", "{"):
-            i = _expansion_end(text, i)
+            i = expansion_end(text, i)
             continue
-        elif c in OPERATOR_CHARS:
+        elif c in OPERATORS:
             token = c + (text[i + 1] if text[i + 1:i + 2] and c + text[i + 1] in
                          ("&&", "||", ";;", ">>", "<<", "|&", "&>", "<>") else "")
             return i + 1, token
         i += 1
     return None
-
-
-def _expansion_end(text, i):
-    """Return the index just past ``$(...)`` or ``${...}`` starting at text[i]."""
-    opener = text[i + 1]
-    closer = ")" if opener == "(" else "}"
-    depth, j = 0, i + 1
-    while j < len(text):
-        if text[j] == opener:
-            depth += 1
-        elif text[j] == closer:
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return len(text)
 
 
 def expand_empty_environment(ctx, text):
@@ -137,7 +122,7 @@ def expand_empty_environment(ctx, text):
         if c == "`" or (c == "$" and text[i + 1:i + 2] == "("):
             ctx.fail(f"Unable to parse docker option: unexpected command substitution at 1:{i + 1}")
         if c == "$" and text[i + 1:i + 2] == "{":
-            i = _expansion_end(text, i)
+            i = expansion_end(text, i)
             continue
         if c == "$" and text[i + 1:i + 2] and text[i + 1] in NAME_CHARS:
             i += 1
