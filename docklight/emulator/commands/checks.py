@@ -74,17 +74,25 @@ def _words(text):
     return text.split(",") if text else []
 
 
-def _update(ctx, command, args, mark, clear):
-    """The shared body of checks:disable and checks:skip (plugins/checks/subcommands/disable, skip).
+def _app_and_proctypes(ctx, command, args):
+    """Return (app, process types) as every plugins/checks subcommand declares them.
 
-    *mark* is the property the process types are added to, *clear* the one
-    they are taken out of.
+    ``declare APP="$1" PROCTYPES="${2:-_all_}"``: no process type (or an empty
+    one) means every process type.
     """
     _, pos = parse_flags(ctx, command, args)
     name = pos[0] if pos else ""
-    proctypes = pos[1] if len(pos) > 1 and pos[1] else "_all_"
-    with ctx.transaction() as st:
-        checks = ctx.verify_app_bash(name, st)["checks"]
+    return name, (pos[1] if len(pos) > 1 and pos[1] else "_all_")
+
+
+def _mark(mark, clear):
+    """Return the list change of checks:disable and checks:skip (plugins/checks/subcommands/disable, skip).
+
+    Each process type is added to *mark* and taken out of *clear*; with no
+    process type *mark* becomes ``_all_`` and *clear* is emptied.
+    """
+
+    def change(checks, proctypes):
         marked, cleared = ",".join(checks[mark]), ",".join(checks[clear])
         if proctypes == "_all_":
             marked, cleared = "_all_", ""
@@ -96,53 +104,59 @@ def _update(ctx, command, args, mark, clear):
                     cleared = remove_val_from_list(proctype, cleared)
             marked = remove_val_from_list("_all_", marked)
         checks[mark], checks[clear] = _words(marked), _words(cleared)
-    return name, proctypes
+
+    return change
+
+
+def _unmark(checks, proctypes):
+    """The list change of checks:enable (plugins/checks/subcommands/enable).
+
+    Each process type is taken out of both lists with remove_val_from_list;
+    with no process type both properties are deleted.
+    """
+    if proctypes == "_all_":
+        checks["disabled"], checks["skipped"] = [], []
+        return
+    disabled, skipped = ",".join(checks["disabled"]), ",".join(checks["skipped"])
+    for proctype in proctypes.split(","):
+        disabled = remove_val_from_list(proctype, disabled)
+        skipped = remove_val_from_list(proctype, skipped)
+    checks["disabled"], checks["skipped"] = _words(disabled), _words(skipped)
+
+
+def _change(ctx, command, args, change, doing, whole_app="app"):
+    """The shared body of checks:disable, checks:enable and checks:skip.
+
+    Applies *change* to the app's lists, then says what it did as the bash
+    subcommand does: "<doing> zero downtime for <whole_app> (APP)" for every
+    process type, else "... for app's (APP) proctypes (PROCTYPES)".
+    """
+    name, proctypes = _app_and_proctypes(ctx, command, args)
+    with ctx.transaction() as st:
+        change(ctx.verify_app_bash(name, st)["checks"], proctypes)
+    if proctypes == "_all_":
+        ctx.info1(f"{doing} zero downtime for {whole_app} ({name})")
+    else:
+        ctx.info1(f"{doing} zero downtime for app's ({name}) proctypes ({proctypes})")
+    return 0
 
 
 def cmd_disable(ctx, args):
     """checks:disable (plugins/checks/subcommands/disable cmd-checks-disable)."""
-    name, proctypes = _update(ctx, "checks:disable", args, "disabled", "skipped")
-    if proctypes == "_all_":
-        ctx.info1(f"Disabling zero downtime for app ({name})")
-    else:
-        ctx.info1(f"Disabling zero downtime for app's ({name}) proctypes ({proctypes})")
-    return 0
+    return _change(ctx, "checks:disable", args, _mark("disabled", "skipped"), "Disabling")
 
 
 def cmd_skip(ctx, args):
     """checks:skip (plugins/checks/subcommands/skip cmd-checks-skip)."""
-    name, proctypes = _update(ctx, "checks:skip", args, "skipped", "disabled")
-    if proctypes == "_all_":
-        ctx.info1(f"Skipping zero downtime for app ({name})")
-    else:
-        ctx.info1(f"Skipping zero downtime for app's ({name}) proctypes ({proctypes})")
-    return 0
+    return _change(ctx, "checks:skip", args, _mark("skipped", "disabled"), "Skipping")
 
 
 def cmd_enable(ctx, args):
     """checks:enable (plugins/checks/subcommands/enable cmd-checks-enable).
 
-    Each process type is taken out of both lists with remove_val_from_list;
-    with no process type both properties are deleted.
+    Its whole-app message says "app's" too, as the bash one does.
     """
-    _, pos = parse_flags(ctx, "checks:enable", args)
-    name = pos[0] if pos else ""
-    proctypes = pos[1] if len(pos) > 1 and pos[1] else "_all_"
-    with ctx.transaction() as st:
-        checks = ctx.verify_app_bash(name, st)["checks"]
-        if proctypes == "_all_":
-            checks["disabled"], checks["skipped"] = [], []
-        else:
-            disabled, skipped = ",".join(checks["disabled"]), ",".join(checks["skipped"])
-            for proctype in proctypes.split(","):
-                disabled = remove_val_from_list(proctype, disabled)
-                skipped = remove_val_from_list(proctype, skipped)
-            checks["disabled"], checks["skipped"] = _words(disabled), _words(skipped)
-    if proctypes == "_all_":
-        ctx.info1(f"Enabling zero downtime for app's ({name})")
-    else:
-        ctx.info1(f"Enabling zero downtime for app's ({name}) proctypes ({proctypes})")
-    return 0
+    return _change(ctx, "checks:enable", args, _unmark, "Enabling", whole_app="app's")
 
 
 def _listed(value, words):
@@ -189,10 +203,8 @@ def cmd_run(ctx, args):
     disabled), ``web.2`` that one container; an unknown process type or a
     container that does not exist (an app never deployed has none) fails.
     """
-    _, pos = parse_flags(ctx, "checks:run", args)
-    name = pos[0] if pos else ""
+    name, proctypes = _app_and_proctypes(ctx, "checks:run", args)
     app = ctx.verify_app_bash(name)
-    proctypes = pos[1] if len(pos) > 1 and pos[1] else "_all_"
     ctx.info1("Running pre-flight checks")
     if proctypes == "_all_":
         _check_all_processes(ctx, name, app)
