@@ -87,6 +87,21 @@ def test_builders_refuse_bad_input_with_a_field(builder, kwargs, field):
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("removed, current, taken", [
+    ("app.example.com", ["app.example.com", "app-example.com", "www.example.com"], "app-example.com"),
+    ("a*.example.com", ["a.example.com", "aaa.example.com", "b.example.com"], "a.example.com, aaa.example.com"),
+])
+def test_domains_remove_refuses_what_dokkus_sed_pattern_also_takes(removed, current, taken):
+    """plugins/domains domains_remove deletes with sed, where each '.' matches any character."""
+    with pytest.raises(ValidationError) as refused:
+        commands.domains_change("remove", "api", [removed], current=current)
+    assert refused.value.field == "domain" and f"would also remove {taken}." in str(refused.value)
+    kept = [d for d in current if d != removed and d not in taken]
+    assert commands.domains_change("remove", "api", kept, current=current).args == (
+        "domains:remove", "api", *kept)
+    assert commands.domains_change("add", "api", [removed], current=current)
+
+
 def test_config_set_sends_base64_and_shows_no_value():
     value = "multi\nline 'quoted' \"double\" $(x) `y` -n ünï"
     cmd = commands.config_set("api", {"SECRET": value}, restart=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from docklight.dokku import validators
 from docklight.dokku.command import Command
 from docklight.dokku.commands.allowlist import _command, allows
@@ -10,14 +13,54 @@ from docklight.dokku.validators import ValidationError
 
 # --- domains ----------------------------------------------------------------
 
+def sed_removes(domain: str, line: str) -> bool:
+    """Say whether Dokku's ``sed -i "\\|^DOMAIN$|d"`` (plugins/domains/functions
+    domains_remove) deletes line: sed reads the domain as a basic regex, where
+    each ``.`` is any character and a ``*`` after a character repeats it."""
+    parts = []
+    for i, char in enumerate(domain):
+        if char == ".":
+            parts.append(".")
+        elif char == "*" and i > 0:
+            parts.append("*")
+        else:
+            parts.append(re.escape(char))
+    return re.fullmatch("".join(parts), line) is not None
+
+
+def refuse_collateral_removal(domain: str, current: Iterable[str]) -> None:
+    """Refuse a removal that would take other domains with it on a real host.
+
+    current is the app's domains as Dokku lists them (domains:report).
+
+    :raise ValidationError: naming every other domain the sed pattern deletes.
+    """
+    others = [d for d in current if d != domain and sed_removes(domain, d)]
+    if others:
+        raise ValidationError("domain", (
+            f"Dokku removes a domain with a pattern in which each '.' matches any character, "
+            f"so removing {domain} would also remove {', '.join(others)}. Use \"Replace all "
+            f"domains with\" and list the domains to keep instead."))
+
+
 @allows("domains:add", "domains:remove", "domains:set")
-def domains_change(action: str, app: str, domains: list[str]) -> Command:
-    """Add, remove or set the domains of an app."""
+def domains_change(action: str, app: str, domains: list[str], *,
+                   current: Iterable[str] = ()) -> Command:
+    """Add, remove or set the domains of an app.
+
+    For a removal, current (the app's domains now) is checked with
+    :func:`refuse_collateral_removal`, so no removal deletes a domain it
+    does not name.
+    """
     action = validators.choice(action, ("add", "remove", "set"), "action", "Action")
     app = validators.app_name(app)
     domains = [validators.hostname(d) for d in domains]
     if not domains:
         raise ValidationError("domain", "Give at least one domain.")
+    if action == "remove":
+        current = list(current)
+        for domain in domains:
+            refuse_collateral_removal(domain, current)
     return _command(f"domains:{action}", app, *domains, app=app, mutates=True)
 
 

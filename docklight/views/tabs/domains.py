@@ -4,7 +4,8 @@ The list comes from `domains:report <app> --format json`; the global domains
 are shown read-only. Every domain is checked with Dokku's hostname rule
 before anything is sent, so a bad one never reaches Dokku. Two more refusals
 follow what plugins/domains/functions does with a valid one: a removal whose
-sed pattern would delete other domains too, and add/set while the domains are
+sed pattern would delete other domains too (the builder checks it against the
+report's domains, commands.domains_change), and add/set while the domains are
 disabled (Dokku would replace the list with the defaults).
 """
 
@@ -42,34 +43,6 @@ def _domains(field: str) -> list[str]:
     if not typed:
         raise ValidationError(field, "Give at least one domain.")
     return [hostname(d, field=field) for d in typed]
-
-
-def sed_removes(domain: str, line: str) -> bool:
-    """Say whether Dokku's ``sed -i "\\|^DOMAIN$|d"`` (plugins/domains/functions
-    domains_remove) deletes line: sed reads the domain as a basic regex, where
-    each ``.`` is any character and a ``*`` after a character repeats it."""
-    parts = []
-    for i, char in enumerate(domain):
-        if char == ".":
-            parts.append(".")
-        elif char == "*" and i > 0:
-            parts.append("*")
-        else:
-            parts.append(re.escape(char))
-    return re.fullmatch("".join(parts), line) is not None
-
-
-def _refuse_collateral_removal(domain: str, report: parsers.DomainsReport) -> None:
-    """Refuse a removal that would take other domains with it on a real host.
-
-    :raise ValidationError: naming every other domain the sed pattern deletes.
-    """
-    others = [d for d in report.app_vhosts if d != domain and sed_removes(domain, d)]
-    if others:
-        raise ValidationError("domain", (
-            f"Dokku removes a domain with a pattern in which each '.' matches any character, "
-            f"so removing {domain} would also remove {', '.join(others)}. Use \"Replace all "
-            f"domains with\" and list the domains to keep instead."))
 
 
 def _refuse_while_disabled(action: str, field: str, report: parsers.DomainsReport) -> None:
@@ -112,10 +85,7 @@ def domains_POST(action):
             typed = _domains(LIST_ACTIONS[action])
             report = _context()["report"]
             _refuse_while_disabled(action, LIST_ACTIONS[action], report)
-            if action == "remove":
-                for domain in typed:
-                    _refuse_collateral_removal(domain, report)
-            command = commands.domains_change(action, g.app, typed)
+            command = commands.domains_change(action, g.app, typed, current=report.app_vhosts)
         else:
             command = commands.domains_toggle(action, g.app)
     except ValidationError as exc:
