@@ -7,7 +7,7 @@ line per key into ``~dokku/.ssh/authorized_keys``::
 
 :class:`SSHServer` starts ``/usr/sbin/sshd`` on 127.0.0.1 with its own
 config, host key and authorized_keys files, and forces both of its client keys
-to ``python3 -m docklight.emulator $SSH_ORIGINAL_COMMAND`` in exactly that
+to ``python3 -S docklight/emulator/dokku.py $SSH_ORIGINAL_COMMAND`` in exactly that
 style, so the code under test talks real SSH (host-key checking, exit codes,
 streams, dropped connections) to a Dokku stand-in.
 
@@ -367,7 +367,10 @@ class SSHServer:
         ]
         if root:
             env.append("DOKKU_EMULATOR_ROOT=1")
-        cmd = " ".join(env) + f" {shlex.quote(self.python)} -m docklight.emulator $SSH_ORIGINAL_COMMAND"
+        # The emulator's own script in the place of `cat ~/.sshcommand` (see
+        # docklight/emulator/dokku.py for why not `-m`).
+        program = shlex.quote(os.path.join(self.repo_root, "docklight", "emulator", "dokku.py"))
+        cmd = " ".join(env) + f" {shlex.quote(self.python)} -S {program} $SSH_ORIGINAL_COMMAND"
         if root and self.is_root:
             # root shares the dokku user's state dir: keep what it creates
             # writable for the dokku user.

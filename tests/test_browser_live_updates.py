@@ -9,12 +9,12 @@ Dokku gets one refresh per TTL.
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 
-from tests.conftest import PASSWORD, REPO_ROOT, app_config
+from tests.conftest import PASSWORD, app_config
+from tests import emulator_process
 from tests.live import LiveServer
 
 TTL = 2
@@ -31,8 +31,8 @@ def polling(sshd, emulator, data_dir):
 
 def dokku_cli(emulator, *args) -> None:
     """Run a command on the emulated host directly, not through Docklight."""
-    env = {**os.environ, "DOKKU_EMULATOR_HOME": emulator.home, "PYTHONPATH": REPO_ROOT}
-    subprocess.run(["/usr/bin/python3", "-m", "docklight.emulator", *args], env=env,
+    env = emulator_process.environment(emulator.home)
+    subprocess.run(emulator_process.argv(*args), env=env,
                    check=True, capture_output=True)
     emulator._share()
 

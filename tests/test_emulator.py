@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from docklight.emulator import seeds  # noqa: E402
+from tests import emulator_process  # noqa: E402
 from docklight.emulator import state as store  # noqa: E402
 from docklight.emulator.splitting import (  # noqa: E402
     XARGS_QUOTE_ERROR,
@@ -42,10 +43,7 @@ T0 = 1714566896
 
 
 def env_for(home, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("SSH_ORIGINAL_COMMAND", "DOKKU_EMULATOR_ROOT")}
-    env.update(PYTHONPATH=str(ROOT), DOKKU_EMULATOR_HOME=str(home), LC_ALL="C.UTF-8")
-    env.update(extra)
-    return env
+    return emulator_process.environment(home, LC_ALL="C.UTF-8", **extra)
 
 
 def dokku(home, *args, stdin="", ssh=None, root=False, timeout=20):
@@ -55,7 +53,7 @@ def dokku(home, *args, stdin="", ssh=None, root=False, timeout=20):
         extra["SSH_ORIGINAL_COMMAND"] = ssh
     if root:
         extra["DOKKU_EMULATOR_ROOT"] = "1"
-    proc = subprocess.run([PYTHON, "-m", "docklight.emulator", *args], input=stdin.encode(),
+    proc = subprocess.run(emulator_process.argv(*args), input=stdin.encode(),
                           capture_output=True, env=env_for(home, **extra), timeout=timeout)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
@@ -195,7 +193,7 @@ def test_missing_state_is_seeded(tmp_path):
     assert code == 0 and "node-js-app" in out
     empty = tmp_path / "e"
     empty.mkdir()
-    proc = subprocess.run([PYTHON, "-m", "docklight.emulator", "apps:list"], capture_output=True,
+    proc = subprocess.run([*emulator_process.argv(), "apps:list"], capture_output=True,
                           env=env_for(empty, DOKKU_EMULATOR_SEED="empty"))
     assert proc.stdout.decode() == "=====> My Apps\n"
     assert proc.stderr.decode() == f"{BANG}You haven't deployed any applications yet\n"
@@ -430,7 +428,7 @@ def test_ps_lifecycle(home):
 
 def test_progress_is_streamed_line_by_line(home):
     store.write_settings(home, step_delay_ms=60)
-    proc = subprocess.Popen([PYTHON, "-m", "docklight.emulator", "ps:restart", "node-js-app"],
+    proc = subprocess.Popen([*emulator_process.argv(), "ps:restart", "node-js-app"],
                             stdout=subprocess.PIPE, env=env_for(home))
     start = time.monotonic()
     first = proc.stdout.readline()
@@ -600,7 +598,7 @@ def test_config_set_stopped_app_is_not_restarted(home):
 
 
 def test_concurrent_writers_do_not_lose_updates(home):
-    procs = [subprocess.Popen([PYTHON, "-m", "docklight.emulator", "config:set", "--no-restart", "blog", f"K{i}=v{i}"],
+    procs = [subprocess.Popen([*emulator_process.argv(), "config:set", "--no-restart", "blog", f"K{i}=v{i}"],
                               stdout=subprocess.DEVNULL, env=env_for(home)) for i in range(8)]
     assert [p.wait() for p in procs] == [0] * 8
     config = store.read_state(home)["apps"]["blog"]["config"]
@@ -760,7 +758,7 @@ def test_logs_format(fixed):
 
 
 def start_tail(home, *extra):
-    return subprocess.Popen([PYTHON, "-m", "docklight.emulator", "logs", "node-js-app", "-t", "-q", *extra],
+    return subprocess.Popen([*emulator_process.argv(), "logs", "node-js-app", "-t", "-q", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(home))
 
 

@@ -20,6 +20,8 @@ from sshd import SSHServer  # noqa: E402
 
 FAKE_EMULATOR = textwrap.dedent('''\
     import json, os, sys, time
+    del sys.path[0]
+    import docklight.emulator  # from PYTHONPATH, as the real program imports its package
     args = sys.argv[1:]
     home = os.environ["DOKKU_EMULATOR_HOME"]
     with open(os.path.join(home, "argv.log"), "a") as fh:
@@ -50,7 +52,7 @@ def fake_repo():
     os.makedirs(pkg)
     open(os.path.join(root, "docklight", "__init__.py"), "w").close()
     open(os.path.join(pkg, "__init__.py"), "w").close()
-    with open(os.path.join(pkg, "__main__.py"), "w") as fh:
+    with open(os.path.join(pkg, "dokku.py"), "w") as fh:  # the program forced commands name
         fh.write(FAKE_EMULATOR)
     for dirpath, dirnames, filenames in os.walk(root):
         os.chmod(dirpath, 0o755)
@@ -103,7 +105,7 @@ def test_attributes(server):
     with open(server.authorized_keys_path(server.user)) as fh:
         ak = fh.read()
     assert 'NAME=\\"docklight\\"' in ak
-    assert "-m docklight.emulator $SSH_ORIGINAL_COMMAND\",no-agent-forwarding," \
+    assert "/docklight/emulator/dokku.py $SSH_ORIGINAL_COMMAND\",no-agent-forwarding," \
            "no-user-rc,no-X11-forwarding,no-port-forwarding ssh-ed25519 AAAA" in ak
 
 

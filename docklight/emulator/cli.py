@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 
 from . import state as store
 from .core import CommandExit, Ctx, Terminated, env_home
@@ -134,6 +133,8 @@ def main(argv=None):
     except CommandExit as exc:
         code = exc.code
     except Exception:  # an emulator bug: show it, but still log the end
+        import traceback  # only here: its imports are a tenth of a start-up
+
         traceback.print_exc()
         code = 1
     finally:

@@ -4,6 +4,8 @@ Follows plugins/common/common.go ParseReportArgs (argument split), ReportSingleA
 (block, single value and JSON output) and each plugin's report.go flag map.
 """
 
+import functools
+
 from .core import INFO2, VERBOSE, Flag, go_json, parse_flags
 from . import state as store
 
@@ -33,6 +35,7 @@ class ReportSpec:
         self.global_keys = global_keys
 
 
+@functools.lru_cache(maxsize=1024)  # a report repeats its few dozen flags for every app
 def label(flag, uppercase=True):
     """Turn ``--ps-restart-policy`` into ``Ps restart policy``."""
     text = flag[2:].replace("-", " ").replace(".", " ")

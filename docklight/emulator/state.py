@@ -494,7 +494,9 @@ def forced_command(home, *, pythonpath, python="/usr/bin/python3", root=False, s
         env.append("DOKKU_EMULATOR_ROOT=1")
     if seed:
         env.append(f"DOKKU_EMULATOR_SEED={shlex.quote(seed)}")
-    return "env " + " ".join(env) + f" {shlex.quote(python)} -m docklight.emulator"
+    from docklight.emulator import PROGRAM
+
+    return "env " + " ".join(env) + f" {shlex.quote(python)} -S {shlex.quote(PROGRAM)}"
 
 
 def append_log_line(home, app, msg, ps="web.1"):

@@ -9,7 +9,6 @@ per test so no test depends on another.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from docklight.emulator import state as store  # noqa: E402
-
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+from tests import emulator_process  # noqa: E402
 
 
 @dataclass
@@ -47,16 +45,13 @@ class Dokku:
     def run(self, *args: str, stdin: str = "", ssh: str | None = None, root: bool = True,
             env: dict | None = None) -> Run:
         """Run `dokku ARGS` (or an SSH_ORIGINAL_COMMAND) and capture it like bats."""
-        environment = {k: v for k, v in os.environ.items()
-                       if k not in ("SSH_ORIGINAL_COMMAND", "DOKKU_EMULATOR_ROOT")}
-        environment.update(PYTHONPATH=str(ROOT), DOKKU_EMULATOR_HOME=str(self.home),
-                           LC_ALL="C.UTF-8")
+        environment = emulator_process.environment(self.home, LC_ALL="C.UTF-8")
         if root:
             environment["DOKKU_EMULATOR_ROOT"] = "1"
         if ssh is not None:
             environment["SSH_ORIGINAL_COMMAND"] = ssh
         environment.update(env or {})
-        proc = subprocess.run([PYTHON, "-m", "docklight.emulator", *args],
+        proc = subprocess.run(emulator_process.argv(*args),
                               input=stdin.encode(), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, env=environment, timeout=30)
         return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"))

@@ -15,15 +15,14 @@ import subprocess
 import sys
 
 from docklight.emulator import state as emu
+from tests import emulator_process
 from tests.tabs import HX, soup, writes
 
 
 def dokku(emulator, *args):
     """Run a Dokku command on the emulated host, as an operator would on the server."""
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "DOKKU_EMULATOR_HOME": str(emulator.home),
-           "DOKKU_EMULATOR_ROOT": "1"}
-    env.pop("SSH_ORIGINAL_COMMAND", None)
-    done = subprocess.run([sys.executable, "-m", "docklight.emulator", *args], env=env,
+    env = emulator_process.environment(emulator.home, DOKKU_EMULATOR_ROOT="1")
+    done = subprocess.run(emulator_process.argv(*args), env=env,
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
 
