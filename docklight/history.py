@@ -13,6 +13,26 @@ import datetime as dt
 from docklight import db
 
 
+# A read's output is kept up to this many characters. Reads run all day (the
+# dashboard's three bulk reports every cache TTL while a page is open): at 200
+# apps those are ~400 kB a load, which kept whole made a week of read history
+# tens of GB. What a read found is on the page that asked for it; history
+# keeps who asked, when, how it ended and the start of what Dokku said.
+# State changes keep all their output.
+READ_OUTPUT_KEPT = 8192
+
+
+def kept_output(text: str, changes_state: bool) -> str:
+    """Return the part of a command's output history keeps, saying what it left out."""
+    if changes_state or len(text) <= READ_OUTPUT_KEPT:
+        return text
+    cut = text.rfind("\n", 0, READ_OUTPUT_KEPT) + 1  # end on a whole line where one fits
+    if cut < READ_OUTPUT_KEPT // 2:
+        cut = READ_OUTPUT_KEPT
+    return (text[:cut] + f"[{len(text) - cut:,} more characters not kept: history keeps the "
+            f"first {READ_OUTPUT_KEPT:,} characters of a read's output]\n")
+
+
 def utcnow_iso() -> str:
     """Return the current UTC time as ISO 8601 with milliseconds and Z."""
     now = dt.datetime.now(dt.timezone.utc)
@@ -66,5 +86,6 @@ class History:
                 " actorUser, changesState, status, exitCode, durationMs, stdout, stderr)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (utcnow_iso(), command, subcommand, app, target, actor_ip, actor_user,
-                 int(changes_state), status, exit_code, round(duration * 1000), stdout, stderr))
+                 int(changes_state), status, exit_code, round(duration * 1000),
+                 kept_output(stdout, changes_state), kept_output(stderr, changes_state)))
             return cur.lastrowid

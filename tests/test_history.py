@@ -118,3 +118,39 @@ def test_concurrent_writers(app):
     assert errors == []
     conn = sqlite3.connect(app.config["DATABASE"])
     assert conn.execute("SELECT COUNT(*) FROM commands").fetchone()[0] == 300
+
+
+def test_a_long_read_reaches_its_caller_whole_and_history_keeps_its_start(app, emulator):
+    """At 200 apps a bulk report is ~200 kB, read every cache TTL while a dashboard is open."""
+    from docklight import history
+    from docklight.emulator import state as emu
+
+    emulator.reset(apps=[emu.make_app(f"app-{i:04d}") for i in range(200)])
+    with app.app_context():
+        result = services.dokku().run(commands.report("ps"))
+    assert len(parsers.read_reports("ps", result.stdout)) == 200  # the page gets every app
+    with db.connection(app.config["DATABASE"]) as conn:
+        stored = conn.execute("SELECT stdout FROM commands WHERE subcommand = 'ps:report'"
+                              " ORDER BY id DESC LIMIT 1").fetchone()["stdout"]
+    kept, _, note = stored.rstrip("\n").rpartition("\n")
+    assert result.stdout.startswith(kept + "\n")  # whole lines from the start
+    assert len(kept) <= history.READ_OUTPUT_KEPT
+    assert note == (f"[{len(result.stdout) - len(kept) - 1:,} more characters not kept: history"
+                    f" keeps the first {history.READ_OUTPUT_KEPT:,} characters of a read's output]")
+
+
+def test_a_state_change_keeps_all_of_its_output(app):
+    from docklight import history
+
+    text = "".join(f"-----> step {i}\n" for i in range(5000))
+    rows = history.History(app.config["DATABASE"])
+    for changes in (True, False):
+        rows.record(command="dokku ps:rebuild api", subcommand="ps:rebuild", app="api",
+                    target="t", actor_ip=None, changes_state=changes, status="ok",
+                    exit_code=0, duration=1.0, stdout=text, stderr=text)
+    with db.connection(app.config["DATABASE"]) as conn:
+        got = conn.execute("SELECT changesState, stdout, stderr FROM commands"
+                           " ORDER BY id DESC LIMIT 2").fetchall()
+    by_kind = {row["changesState"]: (row["stdout"], row["stderr"]) for row in got}
+    assert by_kind[1] == (text, text)
+    assert all(len(part) < len(text) for part in by_kind[0])
