@@ -47,14 +47,17 @@ def parse_report(text: str) -> dict[str, dict[str, str]]:
     # tests first, the regular expressions only for lines that need them.
     for line in lines(text or ""):
         stripped = line.strip()
-        if not stripped or (stripped[0] == "!" and has_dokku_prefix(line)):
+        if not stripped:
             continue
-        if stripped.startswith("=====>"):
+        lead = stripped[0]  # one character test skips the banner checks on most lines
+        if lead == "!" and has_dokku_prefix(line):
+            continue
+        if lead == "=" and stripped.startswith("=====>"):
             header = _REPORT_HEADER_RE.match(line)
             if header:
                 current = result.setdefault(header.group(1), {})
             continue
-        if stripped.startswith("----->"):
+        if lead == "-" and stripped.startswith("----->"):
             continue
         label, sep, value = stripped.partition(":")
         key = _report_key(label) if sep else None

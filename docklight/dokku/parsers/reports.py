@@ -212,6 +212,15 @@ class ReportType:
     prefix: str  # of the text labels and the legacy JSON keys
     props: Mapping[str, Prop] = field(default_factory=dict)
     derive: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # (field, keys in lookup order, converter), worked out once: the
+    # dashboard reads three reports of every app on each cold load.
+    plan: tuple[tuple[str, tuple[str, ...], Callable[[str], Any]], ...] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "plan", tuple(
+            (name, _keys(self.prefix, prop.names), prop.convert)
+            for name, prop in self.props.items()))
 
 
 REPORTS: dict[str, ReportType] = {
@@ -291,8 +300,7 @@ REPORTS: dict[str, ReportType] = {
 def read_report(plugin: str, values: Mapping[str, Any]) -> Any:
     """Build plugin's report dataclass from one block of its text or JSON report."""
     spec = REPORTS[plugin]
-    fields = {name: prop.convert(_lookup(values, spec.prefix, *prop.names))
-              for name, prop in spec.props.items()}
+    fields = {name: convert(first(values, *keys)) for name, keys, convert in spec.plan}
     if spec.derive is not None:
         fields.update(spec.derive(values))
     return spec.cls(**fields)

@@ -131,8 +131,10 @@ def split_list(value: str) -> tuple[str, ...]:
 def first(d: Mapping[str, Any], *keys: str) -> str:
     """Return the first non-empty value among keys (stripped), else ``''``."""
     for key in keys:
-        if key in d:
-            v = as_str(d[key]).strip()
+        value = d.get(key)
+        if value is not None:
+            # Text reports hold only strings: skip as_str's checks for them.
+            v = (value if type(value) is str else as_str(value)).strip()
             if v:
                 return v
     return ""
