@@ -49,6 +49,12 @@ class AppRow:
         return self.status.replace(" ", "-")
 
     @functools.cached_property
+    def process_cells(self) -> tuple[tuple[str, str, str], ...]:
+        """Return (type, ``running/total``, tooltip) per process type, as the row prints them."""
+        return tuple((proc, f"{running}/{total}", f"{running} of {total} {proc} containers running")
+                     for proc, (running, total) in self.counts.items())
+
+    @functools.cached_property
     def domains_text(self) -> str:
         """Return the domains space separated (the row's data-domains)."""
         return " ".join(self.domains)
