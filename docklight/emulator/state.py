@@ -52,6 +52,7 @@ Schema (all timestamps are unix seconds as int, ``None`` when unknown)::
       "build_step_delay_ms": 30, "log_rate": 0, "demo_logs": false, "version": "0.38.27",
       "fail": {"ps:report": [1, " !     Access denied"]},
       "plugin_versions": {"letsencrypt": "0.23.1"}}   # plugin:list (and the plugin) act that release
+    delay_ms is Dokku's latency: a call answers that long after its process started.
     argv.log: one JSON line per start/end event; logs/<app>.log: the app's log source.
 
     PLUGIN = {"name", "version", "enabled": bool, "core": bool, "description",
