@@ -40,34 +40,31 @@ class AppRow:
     last_deployed: dt.datetime | None
     deploy_branch: str = ""
 
-    # What the table prints that follows from the row alone: worked out once
-    # per read of Dokku, not on every render of 200 rows (cached per row).
+    # What the table prints that follows from the row alone, worked out once
+    # per read of Dokku when the row is made, not on every render of 200
+    # rows. (Plain fields: functools.cached_property takes a lock on each
+    # first access, a visible share of a cold load's CPU at 200 apps.)
+    status_slug: str = field(init=False, repr=False, compare=False)
+    """The status as a CSS class suffix (``partly-running``)."""
+    domains_text: str = field(init=False, repr=False, compare=False)
+    """The domains space separated (the row's data-domains)."""
+    deployed_iso: str = field(init=False, repr=False, compare=False)
+    """The last deploy as ISO 8601 ('' when never deployed)."""
+    deployed_title: str = field(init=False, repr=False, compare=False)
+    """The last deploy as the tooltip shows it ('' when never deployed)."""
+    process_cells: tuple[tuple[str, str, str], ...] = field(init=False, repr=False,
+                                                            compare=False)
+    """(type, ``running/total``, tooltip) per process type, as the row prints them."""
 
-    @functools.cached_property
-    def status_slug(self) -> str:
-        """Return the status as a CSS class suffix (``partly-running``)."""
-        return self.status.replace(" ", "-")
-
-    @functools.cached_property
-    def process_cells(self) -> tuple[tuple[str, str, str], ...]:
-        """Return (type, ``running/total``, tooltip) per process type, as the row prints them."""
-        return tuple((proc, f"{running}/{total}", f"{running} of {total} {proc} containers running")
-                     for proc, (running, total) in self.counts.items())
-
-    @functools.cached_property
-    def domains_text(self) -> str:
-        """Return the domains space separated (the row's data-domains)."""
-        return " ".join(self.domains)
-
-    @functools.cached_property
-    def deployed_iso(self) -> str:
-        """Return the last deploy as ISO 8601 ('' when never deployed)."""
-        return self.last_deployed.isoformat() if self.last_deployed else ""
-
-    @functools.cached_property
-    def deployed_title(self) -> str:
-        """Return the last deploy as the tooltip shows it ('' when never deployed)."""
-        return self.last_deployed.strftime("%Y-%m-%d %H:%M:%S UTC") if self.last_deployed else ""
+    def __post_init__(self):
+        deployed = self.last_deployed
+        self.status_slug = self.status.replace(" ", "-")
+        self.domains_text = " ".join(self.domains)
+        self.deployed_iso = deployed.isoformat() if deployed else ""
+        self.deployed_title = deployed.strftime("%Y-%m-%d %H:%M:%S UTC") if deployed else ""
+        self.process_cells = tuple(
+            (proc, f"{running}/{total}", f"{running} of {total} {proc} containers running")
+            for proc, (running, total) in self.counts.items())
 
 
 @dataclass
