@@ -813,3 +813,20 @@ def test_files_stay_shared_between_users(home):
     dokku(home, "apps:create", "shared")
     for name in ("state.json", "state.lock", "argv.log"):
         assert (home / name).stat().st_mode & 0o666 == 0o666, name
+
+
+def test_the_emulated_latency_counts_from_the_process_start(home, monkeypatch, capsys):
+    """Start-up and imports happen inside delay_ms, as a real Dokku's own start-up does."""
+    from docklight.emulator import cli
+
+    assert cli.seconds_since_start() > 0  # this test process started a while ago
+    store.write_settings(home, delay_ms=300)
+    slept = []
+    monkeypatch.setattr(cli.time, "sleep", slept.append)
+    monkeypatch.setattr(cli, "seconds_since_start", lambda: 0.25)
+    assert cli.run(str(home), ["version"], root=False) == 0
+    assert slept == [pytest.approx(0.05)]
+    monkeypatch.setattr(cli, "seconds_since_start", lambda: 0.5)  # slower than Dokku
+    cli.run(str(home), ["version"], root=False)
+    assert slept[-1] == 0.0
+    assert capsys.readouterr().out.startswith("dokku version ")
