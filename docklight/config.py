@@ -342,7 +342,9 @@ def demo_executor(data_dir: str) -> tuple[list[str], dict]:
     env["DOKKU_EMULATOR_PROFILE"] = "demo"  # human pace: slow deploys, apps that keep logging
     env["DOKKU_EMULATOR_ROOT"] = "1"
     os.makedirs(env["DOKKU_EMULATOR_HOME"], exist_ok=True)
-    return [sys.executable, "-m", "docklight.emulator"], env
+    # The emulator's own program, as the test sshd's forced command runs it
+    # (docklight/emulator/dokku.py says why a script and -S).
+    return [sys.executable, "-S", os.path.join(repo_root, "docklight", "emulator", "dokku.py")], env
 
 
 def exit_on_error(fn, *args):

@@ -125,7 +125,8 @@ def test_demo_mode_without_target_or_dokku(tmp_path):
     s = config.load(env(tmp_path, DOCKLIGHT_DOKKU_SSH_TARGET=None, DOCKLIGHT_PASSWORD=None,
                         DOCKLIGHT_DOKKU_BIN="no-such-dokku-binary"))
     assert s.dokku.demo and s.password_generated and len(s.password) >= 12
-    assert s.dokku.local_argv[1:] == ["-m", "docklight.emulator"]
+    assert s.dokku.local_argv[1] == "-S"
+    assert s.dokku.local_argv[2].endswith("/docklight/emulator/dokku.py")
     again = config.load(env(tmp_path, DOCKLIGHT_DOKKU_SSH_TARGET=None, DOCKLIGHT_PASSWORD=None,
                             DOCKLIGHT_DOKKU_BIN="no-such-dokku-binary"))
     assert again.password == s.password
