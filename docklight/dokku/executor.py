@@ -110,6 +110,21 @@ def _compare_macs_in_c(paramiko) -> None:
     paramiko.util.constant_time_bytes_eq = hmac.compare_digest
 
 
+def _prefer_aead_ciphers(transport) -> None:
+    """Offer AES-GCM first, as OpenSSH's own client does (after chacha20-poly1305).
+
+    An AEAD cipher authenticates each packet in the same C call that
+    decrypts it; paramiko's default, AES-CTR with a separate HMAC, builds an
+    HMAC object and checks the MAC in Python for every packet, and a cold
+    dashboard at 200 apps receives about a thousand. Servers without GCM
+    still agree on the rest of paramiko's list.
+    """
+    options = transport.get_security_options()
+    aead = tuple(c for c in ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+                 if c in options.ciphers)
+    options.ciphers = aead + tuple(c for c in options.ciphers if c not in aead)
+
+
 class SSHExecutor:
     """Run commands over one shared paramiko Transport per target.
 
@@ -245,6 +260,7 @@ class SSHExecutor:
         transport = paramiko.Transport(sock, **kwargs)
         try:
             self._preferred_key_types(transport)
+            _prefer_aead_ciphers(transport)
             transport.start_client(timeout=timeout)
             self._check_host_key(transport.get_remote_server_key(), command)
             key = self._load_key(command)
