@@ -272,3 +272,10 @@ def test_lost_connection_mid_change_is_not_retried(ssh, sshd, emulator):
     time.sleep(1.0)
     assert [c for c in emulator.calls() if c[0] == "domains:add"] == [
         ["domains:add", "api", "new.example.com"]]
+
+
+def test_the_connection_uses_an_aead_cipher_when_the_server_offers_one(ssh):
+    """AES-GCM authenticates each packet in the decrypting call; CTR would add an HMAC."""
+    assert ssh.run(commands.version()).ok
+    transport = ssh._transport
+    assert transport.remote_cipher == transport.local_cipher == "aes128-gcm@openssh.com"
