@@ -76,7 +76,7 @@ WEB_FRAMEWORK = ("flask", "werkzeug", "flask_sock", "simple_websocket")
 # standard library (checked below), so the emulator still runs under a bare
 # /usr/bin/python3 through sshd.
 EMULATOR_MAY_IMPORT = ("docklight.dokku.validators", "docklight.dokku.envfile",
-                       "docklight.dokku.shell_syntax")
+                       "docklight.dokku.shell_syntax", "docklight.dokku.sed_pattern")
 
 
 class Import(NamedTuple):
@@ -250,6 +250,7 @@ BAD_TREE = {
     "docklight/dokku/validators.py": "import re\n",
     "docklight/dokku/envfile.py": "import re\n",
     "docklight/dokku/shell_syntax.py": "from __future__ import annotations\n",
+    "docklight/dokku/sed_pattern.py": "import re\n",
     "docklight/dokku/client.py": """
         def record():
             from docklight import history  # storage above the road to Dokku

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from docklight.dokku import validators
 from docklight.dokku.command import Command
 from docklight.dokku.commands.allowlist import _command, allows
+from docklight.dokku.sed_pattern import sed_line_regex
 from docklight.dokku.validators import ValidationError
 
 
@@ -15,17 +15,8 @@ from docklight.dokku.validators import ValidationError
 
 def sed_removes(domain: str, line: str) -> bool:
     """Say whether Dokku's ``sed -i "\\|^DOMAIN$|d"`` (plugins/domains/functions
-    domains_remove) deletes line: sed reads the domain as a basic regex, where
-    each ``.`` is any character and a ``*`` after a character repeats it."""
-    parts = []
-    for i, char in enumerate(domain):
-        if char == ".":
-            parts.append(".")
-        elif char == "*" and i > 0:
-            parts.append("*")
-        else:
-            parts.append(re.escape(char))
-    return re.fullmatch("".join(parts), line) is not None
+    domains_remove) deletes line (see sed_pattern)."""
+    return sed_line_regex(domain).fullmatch(line) is not None
 
 
 def refuse_collateral_removal(domain: str, current: Iterable[str]) -> None:

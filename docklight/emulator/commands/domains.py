@@ -3,6 +3,8 @@
 import ipaddress
 import re
 
+from docklight.dokku.sed_pattern import sed_line_regex
+
 from .. import report
 from ..core import INFO1
 from ..deploy import proxy_rebuild_lines
@@ -95,24 +97,6 @@ def default_vhosts(st, name):
         return []
     return [name if "." in name else f"{name}.{vhost}"
             for vhost in st["global"]["domains"] if not _is_ip(vhost)]
-
-
-def sed_line_regex(domain):
-    """The line a ``sed -i "\\|^DOMAIN$|d"`` deletes, as a Python regex.
-
-    sed reads DOMAIN as a basic regular expression: ``.`` is any character and
-    ``*`` repeats what precedes it (a leading ``*`` is literal). Other
-    characters are taken literally here; Dokku's hostname rule allows no others.
-    """
-    parts = []
-    for i, char in enumerate(domain):
-        if char == ".":
-            parts.append(".")
-        elif char == "*" and i > 0:
-            parts.append("*")
-        else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts))
 
 
 def remove_matching(lines, domains):
