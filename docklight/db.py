@@ -194,9 +194,6 @@ def connection(path: str) -> Iterator[sqlite3.Connection]:
         _POOL.give_back(path, handle.release(), identity, reusable)
 
 
-MIGRATE_LOCK_SUFFIX = "-migrate-lock"  # held while one process migrates
-
-
 def _statements(script: str):
     """Split a script into statements (executescript would commit our transaction)."""
     pending = ""
@@ -207,6 +204,9 @@ def _statements(script: str):
             pending = ""
     if pending.strip() and not pending.strip().startswith("--"):
         yield pending
+
+
+MIGRATE_LOCK_SUFFIX = "-migrate-lock"  # beside the database, held while one process migrates
 
 
 def migrate(path: str) -> int:

@@ -99,7 +99,8 @@ def test_domains_remove_refuses_what_dokkus_sed_pattern_also_takes(removed, curr
     kept = [d for d in current if d != removed and d not in taken]
     assert commands.domains_change("remove", "api", kept, current=current).args == (
         "domains:remove", "api", *kept)
-    assert commands.domains_change("add", "api", [removed], current=current)
+    assert commands.domains_change("add", "api", [removed], current=current).args == (
+        "domains:add", "api", removed)  # only a removal is checked against the list
 
 
 def test_config_set_sends_base64_and_shows_no_value():

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import codecs
 import hashlib
-import hmac
 import logging
 import os
 import socket
@@ -98,17 +97,6 @@ class Stream:
 
 
 # --- SSH ----------------------------------------------------------------------
-
-def _compare_macs_in_c(paramiko) -> None:
-    """Have paramiko check each packet's MAC with hmac.compare_digest.
-
-    paramiko.util.constant_time_bytes_eq, which its packetizer calls for every
-    packet received, compares the MAC byte by byte in Python; a cold dashboard
-    at 200 apps receives about a thousand packets, and those loops were ~5% of
-    its CPU. compare_digest is the same constant-time comparison, in C.
-    """
-    paramiko.util.constant_time_bytes_eq = hmac.compare_digest
-
 
 def _prefer_aead_ciphers(transport) -> None:
     """Offer AES-GCM first, as OpenSSH's own client does (after chacha20-poly1305).
@@ -243,7 +231,6 @@ class SSHExecutor:
     def _connect(self, command):
         import paramiko
 
-        _compare_macs_in_c(paramiko)
         timeout = self.settings.connect_timeout
         try:
             sock = socket.create_connection((self.target.host, self.target.port), timeout=timeout)
